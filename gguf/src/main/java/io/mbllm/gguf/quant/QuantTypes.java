@@ -1,0 +1,49 @@
+package io.mbllm.gguf.quant;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+
+import io.mbllm.gguf.GgmlType;
+
+/**
+ * The one table of per-type behaviour (ggml's "type traits"): for every type mbllm can write or read, its
+ * codec, the activation format its dot product takes, and the reference dot product. Code elsewhere asks this
+ * table instead of switching on the type.
+ */
+public final class QuantTypes {
+    private QuantTypes() {}
+
+    /** Everything mbllm knows how to do with one type. */
+    public record Traits(GgmlType type, QuantCodec codec, GgmlType vecDotType, VecDot vecDot) {}
+
+    private static final Map<GgmlType, Traits> TABLE = new EnumMap<>(GgmlType.class);
+
+    private static void add(QuantCodec codec, GgmlType vecDotType, VecDot vecDot) {
+        TABLE.put(codec.type(), new Traits(codec.type(), codec, vecDotType, vecDot));
+    }
+
+    static {
+        // --- float and legacy block types (F32, F16, BF16, Q8_0, Q8_1, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL) ---
+
+        // --- K-quants (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K) ---
+
+    }
+
+    /** The traits of a type, or empty when mbllm cannot quantize/dequantize it. */
+    public static Optional<Traits> find(GgmlType type) {
+        return Optional.ofNullable(TABLE.get(type));
+    }
+
+    /** The traits of a type; throws {@link UnsupportedOperationException} naming it when unsupported. */
+    public static Traits of(GgmlType type) {
+        Traits t = TABLE.get(type);
+        if (t == null) throw new UnsupportedOperationException("mbllm has no codec for ggml type " + type.ggmlName());
+        return t;
+    }
+
+    /** The codec of a type (see {@link #of}). */
+    public static QuantCodec codec(GgmlType type) {
+        return of(type).codec();
+    }
+}

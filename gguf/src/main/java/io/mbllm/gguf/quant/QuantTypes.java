@@ -27,6 +27,12 @@ public final class QuantTypes {
         // --- float and legacy block types (F32, F16, BF16, Q8_0, Q8_1, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL) ---
 
         // --- K-quants (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K) ---
+        add(new Q2KCodec(), GgmlType.Q8_K, Q2KCodec::vecDot);
+        add(new Q3KCodec(), GgmlType.Q8_K, Q3KCodec::vecDot);
+        add(new Q4KCodec(), GgmlType.Q8_K, Q4KCodec::vecDot);
+        add(new Q5KCodec(), GgmlType.Q8_K, Q5KCodec::vecDot);
+        add(new Q6KCodec(), GgmlType.Q8_K, Q6KCodec::vecDot);
+        add(new Q8KCodec(), GgmlType.Q8_K, null); // activation format: no dot product of its own
 
     }
 

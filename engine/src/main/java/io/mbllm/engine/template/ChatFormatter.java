@@ -11,11 +11,17 @@ import java.util.Objects;
  * The chat layer in front of a {@link ChatTemplate}, equivalent to llama.cpp's Jinja chat path: maps the
  * {@code developer} role to {@code system}, gives tool-call messages without text an empty {@code content},
  * and, when the template ignores system messages (found by probing it once, as llama.cpp does), merges
- * each system message into the next message ({@code system + "\n" + content}). Thread-safe.
+ * each system message into the next message ({@code system + "\n" + content}). Tool-call arguments are
+ * passed as objects, or as a compact JSON string to templates that print them verbatim. The globals
+ * {@code enable_thinking=true}, {@code date_string} ("25 Nov 2026") and {@code datetime} ("Nov 25 2026")
+ * are provided as llama.cpp's model handlers do; {@code extra} overrides them. Thread-safe.
  */
 public final class ChatFormatter {
-    /** What probing the template found out. */
-    public record Capabilities(boolean supportsSystemRole) {}
+    /**
+     * What probing the template found out: whether a system message shows up in its output, and whether it
+     * prints tool-call arguments verbatim (then it expects them as a JSON string, not an object).
+     */
+    public record Capabilities(boolean supportsSystemRole, boolean wantsStringArguments) {}
 
     private static final String SYSTEM_NEEDLE = "<System Needle>";
 
@@ -43,15 +49,28 @@ public final class ChatFormatter {
 
     public ChatTemplate template() { return template; }
 
-    private Capabilities probe() {
-        List<ChatMessage> probe = List.of(ChatMessage.system(SYSTEM_NEEDLE), ChatMessage.user("Hey"));
-        boolean system;
+    private String tryRender(List<ChatMessage> messages) {
         try {
-            system = template.render(ChatTemplate.globalsFor(probe, List.of(), false, bos, eos, Map.of()), clock).contains(SYSTEM_NEEDLE);
+            return template.render(ChatTemplate.globalsFor(messages, List.of(), false, bos, eos, Map.of()), clock);
         } catch (TemplateException e) {
-            system = false;
+            return "";
         }
-        return new Capabilities(system);
+    }
+
+    private Capabilities probe() {
+        boolean system = tryRender(List.of(ChatMessage.system(SYSTEM_NEEDLE), ChatMessage.user("Hey"))).contains(SYSTEM_NEEDLE);
+        Map<String, Object> args = Map.of("argument_needle", "print('Hello, World!')");
+        String out = tryRender(List.of(ChatMessage.user("Hey"),
+                ChatMessage.toolCalls("", List.of(new ToolCall("call_1___", "ipython", args)))));
+        boolean pythonRepr = out.contains("'argument_needle':") && !out.contains("\"argument_needle\"")
+                && !out.contains("argument_needle>") && !out.contains("argument_needle=");
+        return new Capabilities(system, pythonRepr);
+    }
+
+    /** Date variables some templates expect from the chat layer (Llama 3.x, Firefunction). */
+    private Map<String, Object> dateContext() {
+        java.time.ZonedDateTime now = java.time.ZonedDateTime.now(clock);
+        return Map.of("date_string", Globals.strftime("%d %b %Y", now), "datetime", Globals.strftime("%b %d %Y", now));
     }
 
     /**
@@ -62,10 +81,36 @@ public final class ChatFormatter {
     public String format(List<ChatMessage> messages, List<ToolDefinition> tools, boolean addGenerationPrompt,
                          Map<String, Object> extra) throws TemplateException {
         Map<String, Object> globals = new LinkedHashMap<>();
-        if (extra != null) globals.putAll(extra);
+        globals.put("enable_thinking", true);
+        globals.putAll(dateContext());
         globals.putAll(ChatTemplate.globalsFor(prepare(messages), tools, addGenerationPrompt, bos, eos, Map.of()));
         if (extra != null) globals.putAll(extra);
         return template.render(globals, clock);
+    }
+
+    /**
+     * Arguments as the template wants them: a JSON string for templates that print them verbatim, otherwise
+     * an object (a JSON string received from the API is parsed when it holds an object).
+     */
+    private ToolCall adaptArguments(ToolCall call) {
+        Object a = call.arguments();
+        if (capabilities.wantsStringArguments()) {
+            if (a instanceof String) return call;
+            try {
+                return new ToolCall(call.id(), call.name(), Json.dump(Py.fromJava(a), new Json.Style(null, ",", ":", false, false)));
+            } catch (TemplateFailure | IllegalArgumentException e) {
+                return call;
+            }
+        }
+        if (a instanceof String s) {
+            try {
+                Object parsed = Json.parse(s);
+                if (parsed instanceof Map) return new ToolCall(call.id(), call.name(), parsed);
+            } catch (TemplateFailure e) {
+                // not JSON: leave the string as given
+            }
+        }
+        return call;
     }
 
     /** The messages as the template will see them, after the polyfills. */
@@ -74,7 +119,10 @@ public final class ChatFormatter {
         String pendingSystem = null;
         for (ChatMessage m : messages) {
             if (m.role().equals("developer")) m = m.withRole("system");
-            if (!m.toolCalls().isEmpty() && m.content() == null) m = m.withContent("");
+            if (!m.toolCalls().isEmpty()) {
+                if (m.content() == null) m = m.withContent("");
+                m = m.withToolCalls(m.toolCalls().stream().map(this::adaptArguments).toList());
+            }
             if (!capabilities.supportsSystemRole() && m.role().equals("system")) {
                 String text = m.content() == null ? "" : m.content();
                 pendingSystem = pendingSystem == null ? text : pendingSystem + "\n" + text;

@@ -46,6 +46,10 @@ public record ChatMessage(String role, String content, List<ToolCall> toolCalls,
         return new ChatMessage(role, newContent, toolCalls, toolCallId, name, reasoningContent);
     }
 
+    public ChatMessage withToolCalls(List<ToolCall> calls) {
+        return new ChatMessage(role, content, calls, toolCallId, name, reasoningContent);
+    }
+
     /** The dict templates see; absent fields are left out so that {@code is defined} tests work. */
     Map<String, Object> toTemplateValue() {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -118,7 +118,7 @@ final class Filters {
         def((v, a) -> {
             if (v instanceof Undefined) return new ArrayList<>();
             List<Object> out = new ArrayList<>();
-            for (Map.Entry<?, ?> e : requireMap(v, "items").entrySet()) out.add(java.util.Arrays.asList(e.getKey(), e.getValue()));
+            for (Map.Entry<?, ?> e : requireMap(v, "items").entrySet()) out.add(new Tuple(e.getKey(), e.getValue()));
             return out;
         }, "items");
         def((v, a) -> Py.str(v).toUpperCase(Locale.ROOT), "upper");
@@ -144,7 +144,7 @@ final class Filters {
             boolean byValue = "value".equals(a.get(1, "by", "key"));
             boolean reverse = Py.truthy(a.get(2, "reverse", false));
             List<Object> items = new ArrayList<>();
-            for (Map.Entry<?, ?> e : requireMap(v, "dictsort").entrySet()) items.add(java.util.Arrays.asList(e.getKey(), e.getValue()));
+            for (Map.Entry<?, ?> e : requireMap(v, "dictsort").entrySet()) items.add(new Tuple(e.getKey(), e.getValue()));
             Comparator<Object> cmp = (x, y) -> Py.compare(sortKey(((List<?>) x).get(byValue ? 1 : 0), cs),
                     sortKey(((List<?>) y).get(byValue ? 1 : 0), cs));
             items.sort(reverse ? cmp.reversed() : cmp);
@@ -233,14 +233,15 @@ final class Filters {
         def((v, a) -> {
             int precision = (int) Py.toLong(a.get(0, "precision", 0L));
             String method = Py.str(a.get(1, "method", "common"));
+            // "common" is Python's round(): half-to-even on the exact binary value
             java.math.RoundingMode mode = switch (method) {
                 case "ceil" -> java.math.RoundingMode.CEILING;
                 case "floor" -> java.math.RoundingMode.FLOOR;
-                default -> java.math.RoundingMode.HALF_UP;
+                default -> java.math.RoundingMode.HALF_EVEN;
             };
             double d = Py.toDouble(v);
             if (Double.isNaN(d) || Double.isInfinite(d)) return d;
-            return new java.math.BigDecimal(Double.toString(d)).setScale(precision, mode).doubleValue();
+            return new java.math.BigDecimal(d).setScale(precision, mode).doubleValue();
         }, "round");
         def((v, a) -> {
             boolean cs = Py.truthy(a.get(0, "case_sensitive", false));

@@ -1,7 +1,6 @@
 package io.mbllm.engine.template;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,6 +15,7 @@ final class Methods {
     static Object call(Object target, String name, Args a) {
         return switch (target) {
             case String s -> string(s, name, a);
+            case Tuple t -> name.equals("index") || name.equals("count") ? list(t, name, a) : NO_METHOD;
             case List<?> l -> {
                 @SuppressWarnings("unchecked") List<Object> list = (List<Object>) l;
                 yield list(list, name, a);
@@ -190,7 +190,7 @@ final class Methods {
             }
             case "items" -> {
                 List<Object> out = new ArrayList<>(m.size());
-                for (Map.Entry<Object, Object> e : m.entrySet()) out.add(Arrays.asList(e.getKey(), e.getValue()));
+                for (Map.Entry<Object, Object> e : m.entrySet()) out.add(new Tuple(e.getKey(), e.getValue()));
                 return out;
             }
             case "keys" -> {

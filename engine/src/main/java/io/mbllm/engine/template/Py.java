@@ -23,6 +23,7 @@ final class Py {
             case Long l -> "int";
             case Double d -> "float";
             case String s -> "str";
+            case Tuple t -> "tuple";
             case List<?> l -> "list";
             case Map<?, ?> m -> "dict";
             case Undefined u -> "undefined";
@@ -81,6 +82,14 @@ final class Py {
     static void appendRepr(StringBuilder sb, Object v) {
         switch (v) {
             case String s -> appendStringRepr(sb, s);
+            case Tuple t -> {
+                sb.append('(');
+                for (int i = 0; i < t.size(); i++) {
+                    if (i > 0) sb.append(", ");
+                    appendRepr(sb, t.get(i));
+                }
+                sb.append(t.size() == 1 ? ",)" : ")");
+            }
             case List<?> l -> {
                 sb.append('[');
                 for (int i = 0; i < l.size(); i++) {
@@ -508,7 +517,7 @@ final class Py {
             for (Object o : out) sb.append((String) o);
             return sb.toString();
         }
-        return out;
+        return obj instanceof Tuple ? Tuple.of(out) : out;
     }
 
     private static long clampIndex(long i, int n, long min, long max) {

@@ -215,9 +215,9 @@ final class Renderer {
                 return out;
             }
             case Expr.TupleLit t -> {
-                List<Object> out = new ArrayList<>(t.items().size());
-                for (Expr x : t.items()) out.add(eval(x, f));
-                return out;
+                Object[] out = new Object[t.items().size()];
+                for (int i = 0; i < out.length; i++) out[i] = eval(t.items().get(i), f);
+                return new Tuple(out);
             }
             case Expr.DictLit d -> {
                 Map<Object, Object> m = new LinkedHashMap<>();
@@ -363,7 +363,7 @@ final class Renderer {
                     extraKw.remove(p);
                     mf.vars.put(p, v);
                 }
-                List<Object> varargs = a.size() > params.size() ? new ArrayList<>(a.positional().subList(params.size(), a.size())) : new ArrayList<>();
+                Tuple varargs = a.size() > params.size() ? Tuple.of(a.positional().subList(params.size(), a.size())) : new Tuple();
                 mf.vars.put("varargs", varargs);
                 mf.vars.put("kwargs", new LinkedHashMap<Object, Object>(extraKw));
                 return capture(def.body(), mf);

@@ -534,7 +534,7 @@ final class Parser {
                 e = parseSubscript(t.loc(), e);
             } else if (t.isOp("(")) {
                 next();
-                e = parseCall(t.loc(), e);
+                e = parseCall(e.loc(), e);
             } else {
                 return e;
             }
@@ -598,7 +598,7 @@ final class Parser {
                 e = parseTest(t.loc(), e);
             } else if (t.isOp("(")) {
                 next();
-                e = parseCall(t.loc(), e);
+                e = parseCall(e.loc(), e);
             } else {
                 return e;
             }

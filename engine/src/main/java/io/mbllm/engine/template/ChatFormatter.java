@@ -115,6 +115,7 @@ public final class ChatFormatter {
 
     /** The messages as the template will see them, after the polyfills. */
     public List<ChatMessage> prepare(List<ChatMessage> messages) {
+        Objects.requireNonNull(messages, "messages");
         List<ChatMessage> out = new ArrayList<>(messages.size());
         String pendingSystem = null;
         for (ChatMessage m : messages) {

@@ -50,6 +50,8 @@ public final class ChatTemplate {
      */
     public String render(Map<String, ?> globals, Clock clock) throws TemplateException {
         Map<String, Object> vars = new HashMap<>();
+        if (globals == null) globals = Map.of();
+        if (clock == null) clock = Clock.systemDefaultZone();
         try {
             for (Map.Entry<String, ?> e : globals.entrySet()) vars.put(e.getKey(), Py.fromJava(e.getValue()));
         } catch (IllegalArgumentException e) {

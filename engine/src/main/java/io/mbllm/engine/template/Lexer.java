@@ -9,7 +9,8 @@ import java.util.List;
  * {@code trim_blocks} (first newline after a block or comment tag is dropped) and {@code lstrip_blocks}
  * (spaces and tabs before a block or comment tag at the start of a line are dropped), the {@code -}
  * markers that strip all whitespace on one side, the {@code +} marker that disables lstrip, {@code raw}
- * blocks, and a single trailing newline of the source removed ({@code keep_trailing_newline=False}).
+ * blocks; newlines are normalized to {@code \n} and a single trailing newline of the source is removed
+ * ({@code keep_trailing_newline=False}).
  */
 final class Lexer {
     private static final String[] OPS2 = {"//", "**", "==", "!=", "<=", ">="};
@@ -29,7 +30,8 @@ final class Lexer {
     }
 
     static List<Token> tokenize(String source) {
-        String s = source.endsWith("\n") ? source.substring(0, source.length() - 1) : source;
+        String s = source.indexOf('\r') >= 0 ? source.replace("\r\n", "\n").replace('\r', '\n') : source;
+        if (s.endsWith("\n")) s = s.substring(0, s.length() - 1);
         Lexer lx = new Lexer(s);
         lx.run();
         return lx.out;
@@ -80,9 +82,8 @@ final class Lexer {
             }
             if (stripNext) {
                 while (textStart < textEnd && Character.isWhitespace(src.charAt(textStart))) textStart++;
-            } else if (trimNewline && textStart < textEnd) {
-                if (src.charAt(textStart) == '\n') textStart++;
-                else if (src.startsWith("\r\n", textStart) && textStart + 1 < textEnd) textStart += 2;
+            } else if (trimNewline && textStart < textEnd && src.charAt(textStart) == '\n') {
+                textStart++;
             }
             if (textEnd > textStart) out.add(new Token(Token.Kind.TEXT, src.substring(textStart, textEnd), loc(textStart)));
             stripNext = false;
@@ -94,7 +95,7 @@ final class Lexer {
             if (kind == '#') {
                 int close = src.indexOf("#}", p);
                 if (close < 0) throw TemplateFailure.syntax("unclosed comment", loc(idx));
-                if (close > p - 1 && src.charAt(close - 1) == '-' && close - 1 >= p) stripNext = true;
+                if (close - 1 >= p && src.charAt(close - 1) == '-') stripNext = true;
                 else trimNewline = true;
                 pos = close + 2;
                 continue;

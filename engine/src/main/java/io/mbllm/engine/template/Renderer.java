@@ -186,7 +186,7 @@ final class Renderer {
         }
     }
 
-    private Object lookup(String name, Frame f, Loc loc) {
+    private Object lookup(String name, Frame f) {
         for (Frame fr = f; fr != null; fr = fr.parent) {
             Object v = fr.vars.get(name);
             if (v != null || fr.vars.containsKey(name)) return v;
@@ -208,7 +208,7 @@ final class Renderer {
     private Object evalInner(Expr e, Frame f) {
         switch (e) {
             case Expr.Const c -> { return c.value(); }
-            case Expr.Name n -> { return lookup(n.name(), f, n.loc()); }
+            case Expr.Name n -> { return lookup(n.name(), f); }
             case Expr.ListLit l -> {
                 List<Object> out = new ArrayList<>(l.items().size());
                 for (Expr x : l.items()) out.add(eval(x, f));

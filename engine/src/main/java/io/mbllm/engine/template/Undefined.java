@@ -2,8 +2,6 @@ package io.mbllm.engine.template;
 
 /** The value of a missing variable, attribute or item (Jinja2's default, lenient {@code Undefined}). */
 record Undefined(String name) {
-    static final Undefined ANON = new Undefined(null);
-
     TemplateFailure error(String action) {
         String what = name == null ? "value is undefined" : "'" + name + "' is undefined";
         return TemplateFailure.runtime(what + " (" + action + ")");

@@ -82,6 +82,12 @@ class TemplateEngineTest {
                 assertThrows(TemplateException.class, () -> ChatTemplate.compile("{{ x }}").render(Map.of("x", new Object()))).kind());
     }
 
+    @Test
+    void windowsNewlinesAreNormalizedLikeJinja2() throws Exception {
+        assertEquals("a\nb\n", render("a\r\n{% if true %}\r\nb\r\n{% endif %}\r\n", Map.of()));
+        assertEquals("x\ny", render("x\ry\n", Map.of()));
+    }
+
     // ---- llama.cpp engine semantics where they are more lenient than Python Jinja2 ----
 
     @Test

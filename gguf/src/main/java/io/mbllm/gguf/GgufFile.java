@@ -16,9 +16,23 @@ import java.util.Optional;
  *
  * <p>{@link #open} maps the whole file with the FFM API and parses header, metadata and tensor infos;
  * {@link #tensorData} returns zero-copy slices of the mapping, valid until {@link #close()}. Metadata and
- * tensor infos are plain heap objects and stay usable after close. Validation rules and the deliberate
- * differences from ggml's reader: see the package documentation of the parser (any aligned, non-overlapping
- * in-file tensor offsets are accepted; keys and names must be UTF-8; arrays of arrays are read).
+ * tensor infos are plain heap objects and stay usable after close.
+ *
+ * <p>Validation follows ggml's reader ({@code shared/docs/gguf.md} §1): magic; version 2 or 3 (a version
+ * with zero low 16 bits is reported as probably big-endian); non-empty unique keys; known value types;
+ * {@code general.alignment} a UINT32 power of two; tensor names unique and ≤ 63 bytes; n_dims ≤ 4; every
+ * ne ≥ 0 with no int64 overflow of elements or bytes; known ggml type; ne0 a multiple of the block size;
+ * data inside the file. Every count and length is bounded by the bytes left before anything is allocated.
+ * Deliberate differences:
+ * <ul>
+ *   <li>more lenient: tensor offsets may be any multiples of the alignment in any order (ggml wants them
+ *       back to back), as long as tensors lie in the file and do not overlap; the padding after the last
+ *       tensor may be missing; padding bytes are not checked; arrays of arrays (rejected by ggml) are read
+ *       up to 16 levels deep; strings/arrays are not capped at 2³⁰;</li>
+ *   <li>stricter: keys and tensor names must be valid UTF-8 (string values need not be); at most 2²⁰
+ *       tensors; decoded metadata is refused beyond an estimated 512 MiB of heap (real files need a few MB).</li>
+ * </ul>
+ * Every failure is a {@link GgufFormatException} with the file offset; nothing else escapes for bad input.
  *
  * <p>Instances are immutable and safe to share between threads (the mapping uses a shared arena).
  */

@@ -310,7 +310,7 @@ final class TemplateValues {
                     anyOf.add(of(o));
                 }
             }
-            PropertyType type = null;
+            PropertyType type = new PropertyType(List.of());
             Object t = m.get("type");
             if (t instanceof String s) {
                 type = new PropertyType(List.of(s));

@@ -64,6 +64,8 @@ public final class GoTemplate {
         } catch (Parser.ParseError e) {
             int[] lc = lineColumn(text, e.pos);
             throw new GoTemplateException(name, lc[0], lc[1], null, e.getMessage());
+        } catch (StackOverflowError e) {
+            throw new GoTemplateException(name, 0, 0, null, "template nesting too deep");
         }
     }
 

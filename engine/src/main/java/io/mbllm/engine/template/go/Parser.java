@@ -40,6 +40,10 @@ final class Parser {
     private List<String> vars = new ArrayList<>(List.of("$"));
     private int rangeDepth;
     private int actionStart;
+    private int nesting;
+
+    /** Deepest allowed nesting of control structures and parenthesised pipelines. */
+    static final int MAX_NESTING = 200;
 
     private Parser(String src, List<Token> tokens, Set<String> functions) {
         this.src = src;
@@ -226,7 +230,12 @@ final class Parser {
         Token t = nextNonSpace();
         switch (t.type()) {
             case BLOCK:
-                return new Wrapped(blockControl());
+                enter(t.pos());
+                try {
+                    return new Wrapped(blockControl());
+                } finally {
+                    nesting--;
+                }
             case BREAK:
             case CONTINUE: {
                 String word = t.is(Type.BREAK) ? "break" : "continue";
@@ -264,7 +273,22 @@ final class Parser {
         }
     }
 
+    private void enter(int pos) throws ParseError {
+        if (++nesting > MAX_NESTING) {
+            throw error(pos, "nesting deeper than " + MAX_NESTING + " levels");
+        }
+    }
+
     private Node control(Type kind, int start) throws ParseError {
+        enter(start);
+        try {
+            return controlBody(kind, start);
+        } finally {
+            nesting--;
+        }
+    }
+
+    private Node controlBody(Type kind, int start) throws ParseError {
         String context = switch (kind) {
             case IF -> "if";
             case RANGE -> "range";
@@ -499,8 +523,13 @@ final class Parser {
             case CHAR_CONSTANT:
                 return Literals.number(t);
             case LEFT_PAREN: {
-                Pipeline p = pipeline("parenthesized pipeline", Type.RIGHT_PAREN);
-                return new Node.PipeArg(t.pos(), p);
+                enter(t.pos());
+                try {
+                    Pipeline p = pipeline("parenthesized pipeline", Type.RIGHT_PAREN);
+                    return new Node.PipeArg(t.pos(), p);
+                } finally {
+                    nesting--;
+                }
             }
             case STRING:
             case RAW_STRING:

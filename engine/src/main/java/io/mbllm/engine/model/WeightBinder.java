@@ -3,11 +3,14 @@ package io.mbllm.engine.model;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.mbllm.engine.model.Architecture.FfnLayout;
 import io.mbllm.engine.model.Architecture.NormKind;
 import io.mbllm.engine.model.Architecture.QkNorm;
+import io.mbllm.gguf.GgmlType;
 import io.mbllm.gguf.quant.QuantCodec;
 import io.mbllm.gguf.quant.QuantTypes;
 import io.mbllm.kernels.WeightMatrix;
@@ -138,7 +141,7 @@ final class WeightBinder {
         if (t.dim(0) != cols || t.dim(1) != rows || t.dim(2) != 1 || t.dim(3) != 1 || t.rank() > 4) {
             throw bad("tensor '" + name + "' has shape " + t.shapeString() + ", expected [" + cols + ", " + rows + "]");
         }
-        requireSupported(t);
+        requireMultipliable(t);
         long need = t.type().rowBytes(cols) * (long) rows;
         if (t.data().byteSize() < need) {
             throw bad("tensor '" + name + "' holds " + t.data().byteSize() + " bytes, needs " + need);
@@ -190,6 +193,29 @@ final class WeightBinder {
         }
         return QuantTypes.find(t.type()).orElseThrow(() -> bad("tensor '" + t.name() + "' has type "
                 + t.type().ggmlName() + ", which mbllm cannot compute with"));
+    }
+
+    /** Types whose dot product works as a weight, decided once per type by a probe on one zero block. */
+    private static final Map<GgmlType, Boolean> MULTIPLIABLE = new ConcurrentHashMap<>();
+
+    private void requireMultipliable(ModelSource.Tensor t) throws ModelLoadException {
+        QuantTypes.Traits traits = requireSupported(t);
+        boolean ok = MULTIPLIABLE.computeIfAbsent(t.type(), type -> {
+            if (traits.vecDot() == null || QuantTypes.find(traits.vecDotType()).isEmpty()) return false;
+            int n = Math.max(type.blockSize(), traits.vecDotType().blockSize());
+            try {
+                MemorySegment wz = MemorySegment.ofArray(new byte[(int) type.rowBytes(n)]);
+                MemorySegment az = MemorySegment.ofArray(new byte[(int) traits.vecDotType().rowBytes(n)]);
+                traits.vecDot().dot(wz, 0, az, 0, n);
+                return true;
+            } catch (UnsupportedOperationException e) {
+                return false;
+            }
+        });
+        if (!ok) {
+            throw bad("tensor '" + t.name() + "' has type " + t.type().ggmlName()
+                    + ", which is an activation format that cannot be used as a weight matrix");
+        }
     }
 
     private ModelLoadException bad(String what) {

@@ -51,8 +51,16 @@ final class NaiveForward {
         return src.tensor(name).isPresent();
     }
 
-    /** The whole tensor as doubles, row-major. */
+    private final java.util.Map<String, double[]> cache = new java.util.HashMap<>();
+
+    /** The whole tensor as doubles, row-major (dequantized once). */
     private double[] read(String name) {
+        double[] d = cache.get(name);
+        if (d == null) cache.put(name, d = dequantize(name));
+        return d;
+    }
+
+    private double[] dequantize(String name) {
         ModelSource.Tensor t = src.tensor(name).orElseThrow(() -> new AssertionError("missing " + name));
         int cols = (int) t.dim(0);
         long n = 1;

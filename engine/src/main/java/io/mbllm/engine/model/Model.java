@@ -68,8 +68,24 @@ public final class Model implements AutoCloseable {
         if (ownsSource && source instanceof GgufModelSource g) g.close();
     }
 
-    /** A fresh context (empty KV cache) with the given options. */
+    /**
+     * A fresh context (empty KV cache) with the given options.
+     *
+     * @throws IllegalArgumentException when the KV cache for {@code contextLength} does not fit in the heap
+     *                                  (the message states the size), instead of running out of memory
+     */
     public InferenceContext newContext(ContextOptions options) {
+        long need = KvCache.bytesFor(config, options.contextLength());
+        Runtime rt = Runtime.getRuntime();
+        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        long perLayer = 0;
+        for (int l = 0; l < config.blockCount(); l++) {
+            perLayer = Math.max(perLayer, (long) options.contextLength() * Math.max(config.keyDim(l), config.valueDim(l)));
+        }
+        if (need > available || perLayer > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("num_ctx " + options.contextLength() + " needs a " + (need >> 20)
+                    + " MiB KV cache (F32); only " + (available >> 20) + " MiB of heap are free");
+        }
         return new InferenceContext(this, options);
     }
 }

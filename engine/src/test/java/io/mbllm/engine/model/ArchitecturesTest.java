@@ -171,6 +171,14 @@ class ArchitecturesTest {
     }
 
     @Test
+    void contextTooLargeForTheHeapIsRefusedUpFront() throws Exception {
+        Model m = Model.load(Synthetic.llama(true));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.newContext(ContextOptions.of(Integer.MAX_VALUE / 4).withMaxBatch(1).withParallel(POOL)));
+        assertTrue(e.getMessage().contains("KV cache"), e.getMessage());
+    }
+
+    @Test
     void badTokensAndEmptyInputAreRejectedWithoutSideEffects() throws Exception {
         Model m = Model.load(Synthetic.llama(true));
         try (InferenceContext ctx = context(m, 8)) {

@@ -20,8 +20,11 @@ public interface LocalModel extends AutoCloseable {
     /** Tokenizes {@code text}; {@code addSpecial} adds BOS/EOS as the vocabulary asks, {@code parseSpecial} matches control-token texts. */
     int[] encode(String text, boolean addSpecial, boolean parseSpecial);
 
-    /** A fresh streaming detokenizer (control tokens hidden, the leading space of the first piece handled). */
-    TokenDecoder newDecoder();
+    /**
+     * A fresh streaming detokenizer for the text that follows {@code prompt} (control tokens hidden; the prompt
+     * is decoded first and dropped, so that the first generated piece is decoded as a continuation).
+     */
+    TokenDecoder newDecoder(int[] prompt);
 
     /** Tokens that end generation (EOS, end of turn). */
     IntPredicate endOfGeneration();

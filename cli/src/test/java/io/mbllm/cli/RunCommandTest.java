@@ -70,7 +70,7 @@ class RunCommandTest {
         }
 
         @Override
-        public TokenDecoder newDecoder() {
+        public TokenDecoder newDecoder(int[] prompt) {
             return new TokenDecoder() {
                 @Override public String decode(int token) { return token == 26 ? "\n" : String.valueOf((char) ('a' + token)); }
                 @Override public String flush() { return ""; }

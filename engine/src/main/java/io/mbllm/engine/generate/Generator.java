@@ -3,7 +3,7 @@ package io.mbllm.engine.generate;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import io.mbllm.engine.sample.Sampler;
 import io.mbllm.engine.sample.SamplingOptions;
@@ -29,16 +29,18 @@ import io.mbllm.engine.sample.StopMatcher;
 public final class Generator {
     private final LogitSource model;
     private final IntPredicate endOfGeneration;
-    private final Supplier<? extends TokenDecoder> decoders;
+    private final Function<int[], ? extends TokenDecoder> decoders;
     private final int[] cached;
     private int cachedCount;
 
     /**
      * @param model           the sequence to run (the generator must be its only user)
      * @param endOfGeneration true for tokens that end generation (EOS, end of turn)
-     * @param decoders        a fresh streaming detokenizer per request
+     * @param decoders        a fresh streaming detokenizer per request, given the prompt tokens it follows (so
+     *                        that the first generated piece is decoded in context: an SPM tokenizer strips the
+     *                        leading space of the first piece of a text, not of a continuation)
      */
-    public Generator(LogitSource model, IntPredicate endOfGeneration, Supplier<? extends TokenDecoder> decoders) {
+    public Generator(LogitSource model, IntPredicate endOfGeneration, Function<int[], ? extends TokenDecoder> decoders) {
         this.model = model;
         this.endOfGeneration = endOfGeneration;
         this.decoders = decoders;
@@ -89,7 +91,7 @@ public final class Generator {
         Sampler sampler = new Sampler(options, model.vocabSize(), ctx);
         sampler.acceptAll(tokens, 0, n);
         StopMatcher stops = new StopMatcher(options.stop());
-        TokenDecoder decoder = decoders.get();
+        TokenDecoder decoder = decoders.apply(tokens);
         int evalCount = 0;
         DoneReason reason;
         while (true) {

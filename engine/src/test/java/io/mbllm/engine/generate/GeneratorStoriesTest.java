@@ -52,7 +52,7 @@ class GeneratorStoriesTest {
 
     static Generator generator(int ctx) {
         var source = new ContextLogitSource(model.newContext(ContextOptions.of(ctx).withParallel(pool)));
-        return new Generator(source, t -> t == 2, IdDecoder::new); // 2 = </s>
+        return new Generator(source, t -> t == 2, prompt -> new IdDecoder()); // 2 = </s>
     }
 
     static int[] ids(String text) {

@@ -88,7 +88,7 @@ class GeneratorTest {
     }
 
     static Generator generator(FakeModel m) {
-        return new Generator(m, t -> t == EOG, LetterDecoder::new);
+        return new Generator(m, t -> t == EOG, prompt -> new LetterDecoder());
     }
 
     @Test

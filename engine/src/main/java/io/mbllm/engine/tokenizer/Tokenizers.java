@@ -1,0 +1,25 @@
+package io.mbllm.engine.tokenizer;
+
+/** Builds the {@link Tokenizer} a vocabulary calls for. */
+public final class Tokenizers {
+    private Tokenizers() {}
+
+    /** The tokenizer for a resolved vocabulary. */
+    public static Tokenizer create(Vocabulary vocab) {
+        return switch (vocab.type()) {
+            case SPM -> new SpmTokenizer(vocab);
+            case BPE -> new BpeTokenizer(vocab);
+            case WPM -> new WpmTokenizer(vocab);
+        };
+    }
+
+    /**
+     * Reads the vocabulary from GGUF metadata and builds its tokenizer.
+     *
+     * @throws TokenizerException for an unsupported {@code tokenizer.ggml.model} or {@code tokenizer.ggml.pre},
+     *                            or missing/inconsistent tokenizer keys
+     */
+    public static Tokenizer fromMetadata(TokenizerMetadata metadata) {
+        return create(Vocabulary.fromMetadata(metadata));
+    }
+}

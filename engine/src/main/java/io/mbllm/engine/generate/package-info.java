@@ -1,0 +1,2 @@
+/** Turning logits into tokens: greedy decoding (sampling comes later). */
+package io.mbllm.engine.generate;

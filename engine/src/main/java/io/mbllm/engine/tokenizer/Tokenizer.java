@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 public sealed interface Tokenizer permits SpmTokenizer, BpeTokenizer, WpmTokenizer {
 
     /**
-     * Encodes text.
+     * Encodes text (as its UTF-8 bytes; an unpaired surrogate becomes {@code ?}).
      *
      * @param addSpecial   add BOS/EOS/SEP as the vocabulary's flags say
      * @param parseSpecial match control-token texts (e.g. {@code <|eot_id|>}) in the input as single tokens;

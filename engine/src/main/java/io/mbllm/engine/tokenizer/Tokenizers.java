@@ -1,5 +1,7 @@
 package io.mbllm.engine.tokenizer;
 
+import io.mbllm.gguf.GgufMetadata;
+
 /** Builds the {@link Tokenizer} a vocabulary calls for. */
 public final class Tokenizers {
     private Tokenizers() {}
@@ -21,5 +23,10 @@ public final class Tokenizers {
      */
     public static Tokenizer fromMetadata(TokenizerMetadata metadata) {
         return create(Vocabulary.fromMetadata(metadata));
+    }
+
+    /** Reads the vocabulary from a GGUF file's metadata and builds its tokenizer (see {@link #fromMetadata}). */
+    public static Tokenizer fromGguf(GgufMetadata metadata) {
+        return fromMetadata(new GgufTokenizerMetadata(metadata));
     }
 }

@@ -6,7 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Code point classification as llama.cpp's tokenizers see it: one general-category flag per code point
  * (from the Unicode general category, here Java's {@link Character#getType(int)}), plus the Unicode
- * {@code White_Space} property as a separate flag. Also the permissive UTF-8 decoding llama.cpp applies to
+ * {@code White_Space} property as a separate flag. Java's tables follow a newer Unicode version than
+ * llama.cpp's generated ones may; only code points assigned in between can classify differently. Also the permissive UTF-8 decoding llama.cpp applies to
  * tokenizer input (an invalid byte becomes U+FFFD and decoding continues at the next byte).
  */
 final class Unicode {

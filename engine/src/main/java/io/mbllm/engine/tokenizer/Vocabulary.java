@@ -47,7 +47,12 @@ public record Vocabulary(VocabType type, String pre, PreTokenizerType preTokeniz
         return new String(tokens.get(id), StandardCharsets.UTF_8);
     }
 
-    /** Builds the vocabulary from GGUF metadata; throws {@link TokenizerException} for unsupported input. */
+    /** Builds the vocabulary from a GGUF file's metadata; throws {@link TokenizerException} for unsupported input. */
+    public static Vocabulary from(io.mbllm.gguf.GgufMetadata metadata) {
+        return fromMetadata(new GgufTokenizerMetadata(metadata));
+    }
+
+    /** Builds the vocabulary from tokenizer metadata; throws {@link TokenizerException} for unsupported input. */
     public static Vocabulary fromMetadata(TokenizerMetadata md) {
         String model = md.string(K + "model").orElseThrow(
                 () -> new TokenizerException("missing key " + K + "model"));

@@ -1,5 +1,7 @@
 package io.mbllm.engine.tokenizer;
 
+import io.mbllm.gguf.GgufFile;
+import io.mbllm.gguf.GgufMetadata;
 import io.mbllm.testkit.SharedData;
 
 import java.io.IOException;
@@ -28,12 +30,19 @@ final class VocabTestData {
     static Tokenizer tokenizer(String sharedPath) {
         Path p = SharedData.require(sharedPath);
         return CACHE.computeIfAbsent(p, f -> {
-            try {
-                return Tokenizers.fromMetadata(GgufKv.read(f));
+            try (GgufFile file = GgufFile.open(f)) {
+                return Tokenizers.fromGguf(file.metadata());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /** The metadata of a shared GGUF file (for tests that alter keys). */
+    static GgufMetadata metadata(String sharedPath) throws IOException {
+        try (GgufFile file = GgufFile.open(SharedData.require(sharedPath))) {
+            return file.metadata();
+        }
     }
 
     /** Parses {@code <base>.inp} / {@code <base>.out} exactly as llama.cpp's test-tokenizer-0 does. */

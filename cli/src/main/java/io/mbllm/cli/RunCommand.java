@@ -65,10 +65,6 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "print timings to stderr after each answer")
     boolean verbose;
 
-    private static final LocalModel.Loader NOT_WIRED = f -> {
-        throw new IllegalStateException("local inference is not available in this build (model engine and tokenizer not wired yet)");
-    };
-
     private final LocalModel.Loader loader;
     private final InputStream in;
     private final PrintStream out;
@@ -77,7 +73,7 @@ public final class RunCommand implements Callable<Integer> {
 
     /** The command on the process's streams. */
     public RunCommand() {
-        this(NOT_WIRED, System.in, new PrintStream(System.out, true, StandardCharsets.UTF_8),
+        this(GgufLocalModel::open, System.in, new PrintStream(System.out, true, StandardCharsets.UTF_8),
                 new PrintStream(System.err, true, StandardCharsets.UTF_8), RunCommand::consoleIsTerminal);
     }
 

@@ -110,6 +110,10 @@ public final class RunCommand implements Callable<Integer> {
             return 0;
         } catch (InvalidOptionException | GenerationException | TemplateException e) {
             err.println("Error: " + e.getMessage());
+        } catch (java.nio.file.NoSuchFileException e) {
+            err.println("Error: open " + e.getFile() + ": no such file or directory");
+        } catch (java.nio.file.AccessDeniedException e) {
+            err.println("Error: open " + e.getFile() + ": permission denied");
         } catch (Exception e) {
             err.println("Error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         }

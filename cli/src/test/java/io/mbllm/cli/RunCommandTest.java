@@ -190,7 +190,7 @@ class RunCommandTest {
         assertEquals("Error: invalid option \"top_p\": must be between 0 and 1, got 2.0\n", bad.err());
         Result missing = run(new LetterModel(null), "", true, "missing.gguf", "x");
         assertEquals(1, missing.exit());
-        assertTrue(missing.err().startsWith("Error: "), missing.err());
+        assertEquals("Error: open missing.gguf: no such file or directory\n", missing.err());
         Result empty = run(new LetterModel(null), "", false, "m.gguf", "--raw", "...");
         assertEquals(1, empty.exit());
         assertTrue(empty.err().contains("empty prompt"), empty.err());

@@ -153,15 +153,15 @@ class LegacyCodecContractTest {
     /** §1.2: C roundf rounds halves away from zero, nearest_int to even. */
     @Test
     void roundingFunctions() {
-        assertEquals(3, LegacyRounding.roundAway(2.5f));
-        assertEquals(-3, LegacyRounding.roundAway(-2.5f));
-        assertEquals(0, LegacyRounding.roundAway(0.49999997f));
-        assertEquals(1, LegacyRounding.roundAway(0.5f));
-        assertEquals(2, LegacyRounding.nearestInt(2.5f));
-        assertEquals(-2, LegacyRounding.nearestInt(-2.5f));
-        assertEquals(4, LegacyRounding.nearestInt(3.5f));
-        assertEquals(15, LegacyRounding.truncInt8(15.99f));
-        assertEquals(0, LegacyRounding.truncInt8(-0.7f));
-        assertTrue(LegacyRounding.truncInt8(-1.5f) == -1);
+        assertEquals(3, Rounding.roundAway(2.5f));
+        assertEquals(-3, Rounding.roundAway(-2.5f));
+        assertEquals(0, Rounding.roundAway(0.49999997f));
+        assertEquals(1, Rounding.roundAway(0.5f));
+        assertEquals(2, Rounding.nearestInt(2.5f));
+        assertEquals(-2, Rounding.nearestInt(-2.5f));
+        assertEquals(4, Rounding.nearestInt(3.5f));
+        assertEquals(15, Rounding.truncInt8(15.99f));
+        assertEquals(0, Rounding.truncInt8(-0.7f));
+        assertTrue(Rounding.truncInt8(-1.5f) == -1);
     }
 }

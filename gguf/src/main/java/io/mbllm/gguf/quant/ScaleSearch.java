@@ -1,27 +1,67 @@
 package io.mbllm.gguf.quant;
 
 /**
- * ggml's shared scale-search routines ({@code shared/docs/quantization.md} §3; ggml-quants.c
+ * ggml's shared scale-search routines and row statistics ({@code shared/docs/quantization.md} §3; ggml-quants.c
  * {@code make_qx_quants}, {@code make_q3_quants}, {@code make_qkx2_quants}, {@code make_qkx3_quants},
- * {@code make_qp_quants}), bit-exact: float32 arithmetic in the C evaluation order, no FMA.
+ * {@code make_qp_quants}), used by the K-quants and by the legacy types' imatrix paths. Bit-exact: float32
+ * arithmetic in the C evaluation order, no FMA.
  *
  * <p>Every routine reads {@code n} values starting at an offset of a caller's array and writes its codes into a
  * caller's {@code byte[]} (unsigned where ggml uses {@code uint8_t}); nothing is allocated.
  */
-public final class KQuantSearch {
-    private KQuantSearch() {}
+public final class ScaleSearch {
+    private ScaleSearch() {}
 
     /** ggml's {@code GROUP_MAX_EPS}. */
     public static final float GROUP_MAX_EPS = 1e-15f;
 
-    private static final float MAGIC = 12582912.0f; // 1.5 * 2^23
+    /**
+     * The value of largest magnitude among {@code x[off..off+n)} (the first one on ties; 0 when all are zero or
+     * NaN), as ggml's {@code max}/{@code amax} scans find it. Its magnitude is ggml's {@code amax}.
+     */
+    public static float signedAbsMax(float[] x, int off, int n) {
+        float max = 0;
+        float amax = 0;
+        for (int i = 0; i < n; i++) {
+            float ax = Math.abs(x[off + i]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[off + i];
+            }
+        }
+        return max;
+    }
 
     /**
-     * ggml's {@code nearest_int}: round half to even through the bits of {@code v + 1.5*2^23}. Identical to
-     * {@code Math.rint} for {@code |v| <= 4194303}; outside that range it returns what ggml returns.
+     * ggml's {@code amax = MAX(amax, fabsf(x[i]))} scan over {@code x[off..off+n)} (Q8_0, Q8_1), with the C macro's
+     * comparison order: a NaN element replaces the running maximum, and the next element replaces the NaN.
      */
-    public static int nearestInt(float v) {
-        return (Float.floatToRawIntBits(v + MAGIC) & 0x007FFFFF) - 0x00400000;
+    public static float maxAbs(float[] x, int off, int n) {
+        float amax = 0;
+        for (int i = 0; i < n; i++) {
+            float ax = Math.abs(x[off + i]);
+            amax = amax > ax ? amax : ax;
+        }
+        return amax;
+    }
+
+    /** {@code Σ x[i]*x[i]} over {@code x[off..off+n)}, summed in index order in float. */
+    public static float sumOfSquares(float[] x, int off, int n) {
+        float sum = 0;
+        for (int i = 0; i < n; i++) sum += x[off + i] * x[off + i];
+        return sum;
+    }
+
+    /**
+     * The imatrix weights of ggml's {@code quantize_row_*_impl}: {@code w[wOff+j] = qw[qwOff+j] * sqrtf(sigma2 +
+     * x[j]*x[j])} for {@code j < n}.
+     */
+    public static void imatrixWeights(float[] x, int xOff, float[] qw, int qwOff, float sigma2, float[] w, int wOff,
+                                      int n) {
+        for (int j = 0; j < n; j++) {
+            float xj = x[xOff + j];
+            w[wOff + j] = qw[qwOff + j] * (float) Math.sqrt(sigma2 + xj * xj);
+        }
     }
 
     /**
@@ -31,16 +71,8 @@ public final class KQuantSearch {
      * @return the scale (negative when the largest-magnitude value is positive)
      */
     public static float makeQxQuants(int n, int nmax, float[] x, int xOff, byte[] L, int lOff, float[] qw, int qwOff) {
-        float max = 0;
-        float amax = 0;
-        for (int i = 0; i < n; i++) {
-            float ax = Math.abs(x[xOff + i]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[xOff + i];
-            }
-        }
-        if (amax < GROUP_MAX_EPS) {
+        float max = signedAbsMax(x, xOff, n);
+        if (Math.abs(max) < GROUP_MAX_EPS) {
             for (int i = 0; i < n; i++) L[lOff + i] = 0;
             return 0f;
         }
@@ -49,7 +81,7 @@ public final class KQuantSearch {
         float suml2 = 0;
         for (int i = 0; i < n; i++) {
             float xi = x[xOff + i];
-            int l = clamp(nearestInt(iscale * xi), -nmax, nmax - 1);
+            int l = Rounding.clamp(Rounding.nearestInt(iscale * xi), -nmax, nmax - 1);
             L[lOff + i] = (byte) (l + nmax);
             float w = qw != null ? qw[qwOff + i] : xi * xi;
             sumlx += w * xi * l;
@@ -64,14 +96,14 @@ public final class KQuantSearch {
             suml2 = 0;
             for (int i = 0; i < n; i++) {
                 float xi = x[xOff + i];
-                int l = clamp(nearestInt(iscale * xi), -nmax, nmax - 1);
+                int l = Rounding.clamp(Rounding.nearestInt(iscale * xi), -nmax, nmax - 1);
                 float w = qw != null ? qw[qwOff + i] : xi * xi;
                 sumlx += w * xi * l;
                 suml2 += w * l * l;
             }
             if (suml2 > 0 && sumlx * sumlx > best * suml2) {
                 for (int i = 0; i < n; i++) {
-                    int l = clamp(nearestInt(iscale * x[xOff + i]), -nmax, nmax - 1);
+                    int l = Rounding.clamp(Rounding.nearestInt(iscale * x[xOff + i]), -nmax, nmax - 1);
                     L[lOff + i] = (byte) (nmax + l);
                 }
                 scale = sumlx / suml2;
@@ -86,16 +118,8 @@ public final class KQuantSearch {
      * per-element refinement (weights {@code x*x}). Codes are {@code l + nmax}; an all-zero input gives codes 0.
      */
     public static float makeQ3Quants(int n, int nmax, float[] x, int xOff, byte[] L, int lOff) {
-        float max = 0;
-        float amax = 0;
-        for (int i = 0; i < n; i++) {
-            float ax = Math.abs(x[xOff + i]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[xOff + i];
-            }
-        }
-        if (amax < GROUP_MAX_EPS) {
+        float max = signedAbsMax(x, xOff, n);
+        if (Math.abs(max) < GROUP_MAX_EPS) {
             for (int i = 0; i < n; i++) L[lOff + i] = 0;
             return 0f;
         }
@@ -104,7 +128,7 @@ public final class KQuantSearch {
         float suml2 = 0;
         for (int i = 0; i < n; i++) {
             float xi = x[xOff + i];
-            int l = clamp(nearestInt(iscale * xi), -nmax, nmax - 1);
+            int l = Rounding.clamp(Rounding.nearestInt(iscale * xi), -nmax, nmax - 1);
             L[lOff + i] = (byte) l;
             float w = xi * xi;
             sumlx += w * xi * l;
@@ -119,7 +143,7 @@ public final class KQuantSearch {
                 float slx = sumlx - w * xi * li;
                 if (slx > 0) {
                     float sl2 = suml2 - w * li * li;
-                    int newL = clamp(nearestInt(xi * sl2 / slx), -nmax, nmax - 1);
+                    int newL = Rounding.clamp(Rounding.nearestInt(xi * sl2 / slx), -nmax, nmax - 1);
                     if (newL != li) {
                         slx += w * xi * newL;
                         sl2 += w * newL * newL;
@@ -193,7 +217,7 @@ public final class KQuantSearch {
         float bestError = 0;
         for (int i = 0; i < n; i++) {
             float xi = x[xOff + i];
-            int l = clamp(nearestInt(iscale * (xi - min)), 0, nmax);
+            int l = Rounding.clamp(Rounding.nearestInt(iscale * (xi - min)), 0, nmax);
             L[lOff + i] = (byte) l;
             float diff = scale * l + min - xi;
             diff = useMad ? Math.abs(diff) : diff * diff;
@@ -210,7 +234,7 @@ public final class KQuantSearch {
             float sumXL = 0;
             for (int i = 0; i < n; i++) {
                 float xi = x[xOff + i];
-                int l = clamp(nearestInt(iscale * (xi - min)), 0, nmax);
+                int l = Rounding.clamp(Rounding.nearestInt(iscale * (xi - min)), 0, nmax);
                 laux[i] = (byte) l;
                 float wi = weight(w, wOff, i, xi);
                 sumL += wi * l;
@@ -262,7 +286,7 @@ public final class KQuantSearch {
             return 0f;
         }
         float iscale = (float) nmax / max;
-        for (int i = 0; i < n; i++) L[lOff + i] = (byte) nearestInt(iscale * x[xOff + i]);
+        for (int i = 0; i < n; i++) L[lOff + i] = (byte) Rounding.nearestInt(iscale * x[xOff + i]);
         float scale = 1 / iscale;
         float bestMse = 0;
         for (int i = 0; i < n; i++) {
@@ -277,7 +301,7 @@ public final class KQuantSearch {
             float mse = 0;
             for (int i = 0; i < n; i++) {
                 float xi = x[xOff + i];
-                int l = Math.min(nmax, nearestInt(iscaleIs * xi));
+                int l = Math.min(nmax, Rounding.nearestInt(iscaleIs * xi));
                 float diff = xi - scaleIs * l;
                 mse += qw[qwOff + i] * diff * diff;
             }
@@ -290,7 +314,7 @@ public final class KQuantSearch {
         float suml2 = 0;
         for (int i = 0; i < n; i++) {
             float xi = x[xOff + i];
-            int l = Math.min(nmax, nearestInt(iscale * xi));
+            int l = Math.min(nmax, Rounding.nearestInt(iscale * xi));
             L[lOff + i] = (byte) l;
             float w = qw[qwOff + i];
             sumlx += w * xi * l;
@@ -305,7 +329,7 @@ public final class KQuantSearch {
                 float slx = sumlx - w * xi * li;
                 float sl2 = suml2 - w * li * li;
                 if (slx > 0 && sl2 > 0) {
-                    int newL = Math.min(nmax, nearestInt(xi * sl2 / slx));
+                    int newL = Math.min(nmax, Rounding.nearestInt(xi * sl2 / slx));
                     if (newL != li) {
                         slx += w * xi * newL;
                         sl2 += w * newL * newL;
@@ -321,9 +345,5 @@ public final class KQuantSearch {
             if (changed == 0) break;
         }
         return suml2 > 0 ? sumlx / suml2 : 0f;
-    }
-
-    static int clamp(int v, int lo, int hi) {
-        return v < lo ? lo : (v > hi ? hi : v);
     }
 }

@@ -42,7 +42,7 @@ final class KScaleMin {
                 for (int l = 0; l < 32; l++) sumX2 += x[xo + 32 * j + l] * x[xo + 32 * j + l];
                 float avX = (float) Math.sqrt(sumX2 / 32);
                 for (int l = 0; l < 32; l++) w[l] = avX + Math.abs(x[xo + 32 * j + l]);
-                scales[j] = ScaleSearch.makeQkx2Quants(32, p.nmax(), x, xo + 32 * j, w, 0, L, 32 * j, mins, j, s.laux,
+                scales[j] = ScaleSearch.makeQkx2Quants(32, p.nmax(), x, xo + 32 * j, w, 0, L, 32 * j, mins, j, s.search,
                         p.refRmin(), p.refRdelta(), p.refNstep(), false);
                 if (scales[j] > maxScale) maxScale = scales[j];
                 if (mins[j] > maxMin) maxMin = mins[j];
@@ -64,7 +64,7 @@ final class KScaleMin {
                 float sumw = 0;
                 for (int l = 0; l < 32; l++) sumw += w[l];
                 s.sw[j] = sumw;
-                scales[j] = ScaleSearch.makeQkx3Quants(32, p.nmax(), x, xo + 32 * j, w, 0, L, 32 * j, mins, j, s.laux,
+                scales[j] = ScaleSearch.makeQkx3Quants(32, p.nmax(), x, xo + 32 * j, w, 0, L, 32 * j, mins, j, s.search,
                         -0.9f, 0.05f, 36, false);
             }
             float dBlock = ScaleSearch.makeQpQuants(8, 63, scales, 0, s.ls, 0, s.sw, 0);

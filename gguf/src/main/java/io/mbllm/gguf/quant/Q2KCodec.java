@@ -36,7 +36,7 @@ public final class Q2KCodec extends KQuantCodec {
             float maxMin = 0;
             for (int j = 0; j < 16; j++) {
                 for (int l = 0; l < 16; l++) w[l] = Math.abs(x[xo + 16 * j + l]);
-                scales[j] = ScaleSearch.makeQkx2Quants(16, 3, x, xo + 16 * j, w, 0, L, 16 * j, mins, j, s.laux,
+                scales[j] = ScaleSearch.makeQkx2Quants(16, 3, x, xo + 16 * j, w, 0, L, 16 * j, mins, j, s.search,
                         -0.5f, 0.1f, 15, true);
                 if (scales[j] > maxScale) maxScale = scales[j];
                 if (mins[j] > maxMin) maxMin = mins[j];
@@ -69,7 +69,7 @@ public final class Q2KCodec extends KQuantCodec {
                 ScaleSearch.imatrixWeights(x, xo + 16 * j, qw, qo + 16 * j, sigma2, w, 0, 16);
                 for (int l = 0; l < 16; l++) sw += w[l];
                 s.sw[j] = sw;
-                scales[j] = ScaleSearch.makeQkx3Quants(16, 3, x, xo + 16 * j, w, 0, L, 16 * j, mins, j, s.laux,
+                scales[j] = ScaleSearch.makeQkx3Quants(16, 3, x, xo + 16 * j, w, 0, L, 16 * j, mins, j, s.search,
                         -0.9f, 0.05f, 36, false);
             }
             float dm = ScaleSearch.makeQpQuants(16, 15, scales, 0, s.ls, 0, s.sw, 0);

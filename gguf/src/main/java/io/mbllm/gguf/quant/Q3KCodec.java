@@ -59,9 +59,9 @@ public final class Q3KCodec extends KQuantCodec {
                 float sumw = 0;
                 for (int l = 0; l < 16; l++) sumw += w[l];
                 s.sw[j] = sumw;
-                scales[j] = ScaleSearch.makeQxQuants(16, 4, x, xo + 16 * j, L, 16 * j, w, 0);
+                scales[j] = ScaleSearch.makeQxQuants(16, 4, x, xo + 16 * j, L, 16 * j, w, 0, s.search);
             }
-            float dBlock = ScaleSearch.makeQxQuants(16, 32, scales, 0, s.ls, 0, s.sw, 0);
+            float dBlock = ScaleSearch.makeQxQuants(16, 32, scales, 0, s.ls, 0, s.sw, 0, s.search);
             for (int j = 0; j < 16; j++) putScale(dst, o, j, s.ls[j]);
             putHalf(dst, o + D, dBlock);
         }

@@ -40,12 +40,13 @@ final class Q5_0Codec extends LegacyBlockCodec {
     void quantizeImatrix(float[] src, int srcOff, float[] qw, int qwOff, int n, byte[] dst, int dstOff) {
         float[] weight = new float[QK];
         byte[] L = new byte[QK];
+        SearchScratch scratch = new SearchScratch();
         float sigma2 = ScaleSearch.sumOfSquares(src, srcOff, n) / (float) n;
         for (int b = 0; b < n / QK; b++) {
             int x = srcOff + b * QK;
             int y = dstOff + b * BYTES;
             ScaleSearch.imatrixWeights(src, x, qw, qwOff + b * QK, sigma2, weight, 0, QK);
-            float d = ScaleSearch.makeQxQuants(QK, 16, src, x, L, 0, weight, 0);
+            float d = ScaleSearch.makeQxQuants(QK, 16, src, x, L, 0, weight, 0, scratch);
             LittleEndian.putHalf(dst, y, d);
             LittleEndian.putInt(dst, y + 2, packFiveBit(L, dst, y + 6));
         }

@@ -47,14 +47,14 @@ final class Q5_1Codec extends LegacyBlockCodec {
     void quantizeImatrix(float[] src, int srcOff, float[] qw, int qwOff, int n, byte[] dst, int dstOff) {
         float[] weight = new float[QK];
         byte[] L = new byte[QK];
-        byte[] Laux = new byte[QK];
+        SearchScratch scratch = new SearchScratch();
         float[] min = new float[1];
         float sigma2 = ScaleSearch.sumOfSquares(src, srcOff, n) / (float) n;
         for (int b = 0; b < n / QK; b++) {
             int x = srcOff + b * QK;
             int y = dstOff + b * BYTES;
             ScaleSearch.imatrixWeights(src, x, qw, qwOff + b * QK, sigma2, weight, 0, QK);
-            float d = ScaleSearch.makeQkx3Quants(QK, 31, src, x, weight, 0, L, 0, min, 0, Laux, -0.9f, 0.05f, 36, false);
+            float d = ScaleSearch.makeQkx3Quants(QK, 31, src, x, weight, 0, L, 0, min, 0, scratch, -0.9f, 0.05f, 36, false);
             LittleEndian.putHalf(dst, y, d);
             LittleEndian.putHalf(dst, y + 2, -min[0]);
             LittleEndian.putInt(dst, y + 4, Q5_0Codec.packFiveBit(L, dst, y + 8));

@@ -33,7 +33,7 @@ public final class Q6KCodec extends KQuantCodec {
         float maxAbsScale = 0;
         for (int ib = 0; ib < 16; ib++) {
             // imatrix path: the raw importance weights; reference path: x*x
-            float scale = ScaleSearch.makeQxQuants(16, 32, x, xo + 16 * ib, L, 16 * ib, qw, qo + 16 * ib);
+            float scale = ScaleSearch.makeQxQuants(16, 32, x, xo + 16 * ib, L, 16 * ib, qw, qo + 16 * ib, s.search);
             scales[ib] = scale;
             float absScale = Math.abs(scale);
             if (absScale > maxAbsScale) {

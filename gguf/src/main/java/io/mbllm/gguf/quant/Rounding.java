@@ -1,5 +1,8 @@
 package io.mbllm.gguf.quant;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+
 /**
  * The float-to-integer roundings of ggml's quantizers ({@code shared/docs/quantization.md} §1.2), each in one
  * place. They differ on halves and must not be mixed up.
@@ -16,6 +19,11 @@ public final class Rounding {
      */
     public static int nearestInt(float v) {
         return (Float.floatToRawIntBits(v + MAGIC) & 0x007FFFFF) - 0x00400000;
+    }
+
+    /** {@link #nearestInt(float)} in every lane, with the same float addition and bit operations. */
+    static IntVector nearestInt(FloatVector v) {
+        return v.add(MAGIC).reinterpretAsInts().and(0x007FFFFF).sub(0x00400000);
     }
 
     /**

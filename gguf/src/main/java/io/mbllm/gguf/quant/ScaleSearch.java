@@ -1,5 +1,11 @@
 package io.mbllm.gguf.quant;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * ggml's shared scale-search routines and row statistics ({@code shared/docs/quantization.md} §3; ggml-quants.c
  * {@code make_qx_quants}, {@code make_q3_quants}, {@code make_qkx2_quants}, {@code make_qkx3_quants},
@@ -7,13 +13,26 @@ package io.mbllm.gguf.quant;
  * arithmetic in the C evaluation order, no FMA.
  *
  * <p>Every routine reads {@code n} values starting at an offset of a caller's array and writes its codes into a
- * caller's {@code byte[]} (unsigned where ggml uses {@code uint8_t}); nothing is allocated.
+ * caller's {@code byte[]} (unsigned where ggml uses {@code uint8_t}); nothing is allocated. The trial-scale loops
+ * run several trials at once in the lanes of a vector (jdk.incubator.vector); every lane performs exactly the
+ * scalar float operations of ggml in ggml's order (no fused multiply-add, no reassociation), so the result is the
+ * same bit for bit.
  */
 public final class ScaleSearch {
     private ScaleSearch() {}
 
     /** ggml's {@code GROUP_MAX_EPS}. */
     public static final float GROUP_MAX_EPS = 1e-15f;
+
+    /**
+     * At most 256 bits: more lanes only add work that ggml's sequential {@code min} update throws away (and 512-bit
+     * operations are not faster per lane on every CPU).
+     */
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED.length() > 8
+            ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
+
+    /** Trial scales evaluated side by side (float lanes of the preferred vector shape). */
+    static final int LANES = FS.length();
 
     /**
      * The value of largest magnitude among {@code x[off..off+n)} (the first one on ties; 0 when all are zero or
@@ -68,9 +87,14 @@ public final class ScaleSearch {
      * {@code make_qx_quants(n, nmax, x, L, rmse_type=1, qw)}: symmetric signed codes {@code L = l + nmax} in
      * {@code [0, 2*nmax)}. Weights are {@code qw[qwOff+i]}, or {@code x*x} when {@code qw} is null.
      *
+     * <p>The 18 trial scales do not depend on each other, so their sums are computed side by side, one trial per
+     * vector lane, each lane with ggml's own operations in ggml's order; the choice among them is then made
+     * sequentially in ggml's order, and the codes of the chosen trial are recomputed.
+     *
      * @return the scale (negative when the largest-magnitude value is positive)
      */
-    public static float makeQxQuants(int n, int nmax, float[] x, int xOff, byte[] L, int lOff, float[] qw, int qwOff) {
+    public static float makeQxQuants(int n, int nmax, float[] x, int xOff, byte[] L, int lOff, float[] qw, int qwOff,
+                                     SearchScratch sc) {
         float max = signedAbsMax(x, xOff, n);
         if (Math.abs(max) < GROUP_MAX_EPS) {
             for (int i = 0; i < n; i++) L[lOff + i] = 0;
@@ -89,28 +113,52 @@ public final class ScaleSearch {
         }
         float scale = suml2 != 0 ? sumlx / suml2 : 0f;
         float best = scale * sumlx;
-        for (int is = -9; is <= 9; is++) {
-            if (is == 0) continue;
-            iscale = -((float) nmax + 0.1f * is) / max;
-            sumlx = 0;
-            suml2 = 0;
+        float bestIscale = 0;
+        boolean won = false;
+        // trials is = -9..-1, 1..9 as trial t = 0..17 (is = t - 9, or t - 8 from t = 9 on)
+        for (int t0 = 0; t0 < 18; t0 += LANES) {
+            int lanes = Math.min(LANES, 18 - t0);
+            for (int k = 0; k < LANES; k++) {
+                int t = t0 + Math.min(k, lanes - 1);
+                int is = t < 9 ? t - 9 : t - 8;
+                sc.iscale[k] = -((float) nmax + 0.1f * is) / max;
+            }
+            FloatVector isv = FloatVector.fromArray(FS, sc.iscale, 0);
+            FloatVector vlx = FloatVector.zero(FS);
+            FloatVector vl2 = FloatVector.zero(FS);
             for (int i = 0; i < n; i++) {
                 float xi = x[xOff + i];
-                int l = Rounding.clamp(Rounding.nearestInt(iscale * xi), -nmax, nmax - 1);
                 float w = qw != null ? qw[qwOff + i] : xi * xi;
-                sumlx += w * xi * l;
-                suml2 += w * l * l;
+                FloatVector l = codes(isv.mul(xi), -nmax, nmax - 1);
+                vlx = vlx.add(l.mul(w * xi));
+                vl2 = vl2.add(l.mul(w).mul(l));
             }
-            if (suml2 > 0 && sumlx * sumlx > best * suml2) {
-                for (int i = 0; i < n; i++) {
-                    int l = Rounding.clamp(Rounding.nearestInt(iscale * x[xOff + i]), -nmax, nmax - 1);
-                    L[lOff + i] = (byte) (nmax + l);
+            vlx.intoArray(sc.scale, 0);
+            vl2.intoArray(sc.det, 0);
+            for (int k = 0; k < lanes; k++) {
+                float lx = sc.scale[k];
+                float l2 = sc.det[k];
+                if (l2 > 0 && lx * lx > best * l2) {
+                    scale = lx / l2;
+                    best = scale * lx;
+                    bestIscale = sc.iscale[k];
+                    won = true;
                 }
-                scale = sumlx / suml2;
-                best = scale * sumlx;
+            }
+        }
+        if (won) {
+            for (int i = 0; i < n; i++) {
+                int l = Rounding.clamp(Rounding.nearestInt(bestIscale * x[xOff + i]), -nmax, nmax - 1);
+                L[lOff + i] = (byte) (nmax + l);
             }
         }
         return scale;
+    }
+
+    /** {@code clamp(nearest_int(v), lo, hi)} in every lane, as floats. */
+    private static FloatVector codes(FloatVector v, int lo, int hi) {
+        IntVector l = Rounding.nearestInt(v).max(lo).min(hi);
+        return (FloatVector) l.convert(VectorOperators.I2F, 0);
     }
 
     /**
@@ -164,16 +212,16 @@ public final class ScaleSearch {
 
     /**
      * {@code make_qkx2_quants}: asymmetric codes in {@code [0, nmax]} with a scale and a non-negative offset
-     * ({@code value ~ scale*L - theMin}). Weights {@code w[wOff+i]} are required.
+     * ({@code value ~ scale*L - theMin}). Weights {@code w[wOff+i]} are required; {@code n} is at most
+     * {@link SearchScratch#MAX_N}.
      *
-     * @param laux    scratch for at least {@code n} codes
      * @param minOut  receives {@code the_min} at index {@code minIdx}
      * @return the scale
      */
     public static float makeQkx2Quants(int n, int nmax, float[] x, int xOff, float[] w, int wOff, byte[] L, int lOff,
-                                       float[] minOut, int minIdx, byte[] laux,
+                                       float[] minOut, int minIdx, SearchScratch sc,
                                        float rmin, float rdelta, int nstep, boolean useMad) {
-        return makeQkx(false, n, nmax, x, xOff, w, wOff, L, lOff, minOut, minIdx, laux, rmin, rdelta, nstep, useMad);
+        return makeQkx(false, n, nmax, x, xOff, w, wOff, L, lOff, minOut, minIdx, sc, rmin, rdelta, nstep, useMad);
     }
 
     /**
@@ -181,18 +229,27 @@ public final class ScaleSearch {
      * {@code w} means weights {@code x*x}.
      */
     public static float makeQkx3Quants(int n, int nmax, float[] x, int xOff, float[] w, int wOff, byte[] L, int lOff,
-                                       float[] minOut, int minIdx, byte[] laux,
+                                       float[] minOut, int minIdx, SearchScratch sc,
                                        float rmin, float rdelta, int nstep, boolean useMad) {
-        return makeQkx(true, n, nmax, x, xOff, w, wOff, L, lOff, minOut, minIdx, laux, rmin, rdelta, nstep, useMad);
+        return makeQkx(true, n, nmax, x, xOff, w, wOff, L, lOff, minOut, minIdx, sc, rmin, rdelta, nstep, useMad);
     }
 
     private static float weight(float[] w, int wOff, int i, float xi) {
         return w != null ? w[wOff + i] : xi * xi;
     }
 
+    /**
+     * The trials {@code is = 0..nstep} are evaluated side by side, one per vector lane, each lane with ggml's
+     * operations in ggml's order. They are independent except through {@code min}, which ggml replaces by the
+     * winning trial's minimum: the sequential selection therefore stops at a win that changes {@code min}, and the
+     * trials after it are evaluated again with the new value, exactly as ggml's loop sees them.
+     */
     private static float makeQkx(boolean qkx3, int n, int nmax, float[] x, int xOff, float[] w, int wOff,
-                                 byte[] L, int lOff, float[] minOut, int minIdx, byte[] laux,
+                                 byte[] L, int lOff, float[] minOut, int minIdx, SearchScratch sc,
                                  float rmin, float rdelta, int nstep, boolean useMad) {
+        if (n < 1 || n > SearchScratch.MAX_N) {
+            throw new IllegalArgumentException("make_qkx: group of " + n + " values (1.." + SearchScratch.MAX_N + ")");
+        }
         float x0 = x[xOff];
         float min = x0;
         float max = x0;
@@ -227,41 +284,73 @@ public final class ScaleSearch {
             minOut[minIdx] = -min;
             return scale;
         }
-        for (int is = 0; is <= nstep; is++) {
-            iscale = (rmin + rdelta * is + nmax) / (max - min);
-            float sumL = 0;
-            float sumL2 = 0;
-            float sumXL = 0;
+        float bestIscale = 0;
+        float bestMinUsed = 0;
+        boolean won = false;
+        int is0 = 0;
+        while (is0 <= nstep) {
+            int lanes = Math.min(LANES, nstep + 1 - is0);
+            for (int k = 0; k < LANES; k++) {
+                int is = is0 + Math.min(k, lanes - 1);
+                sc.iscale[k] = (rmin + rdelta * is + nmax) / (max - min);
+            }
+            FloatVector isv = FloatVector.fromArray(FS, sc.iscale, 0);
+            FloatVector vL = FloatVector.zero(FS);
+            FloatVector vL2 = FloatVector.zero(FS);
+            FloatVector vXL = FloatVector.zero(FS);
             for (int i = 0; i < n; i++) {
                 float xi = x[xOff + i];
-                int l = Rounding.clamp(Rounding.nearestInt(iscale * (xi - min)), 0, nmax);
-                laux[i] = (byte) l;
                 float wi = weight(w, wOff, i, xi);
-                sumL += wi * l;
-                sumL2 += wi * l * l;
-                sumXL += wi * l * xi;
+                FloatVector l = codes(isv.mul(xi - min), 0, nmax);
+                l.intoArray(sc.codes, i * LANES);
+                FloatVector wl = l.mul(wi);
+                vL = vL.add(wl);
+                vL2 = vL2.add(wl.mul(l));
+                vXL = vXL.add(wl.mul(xi));
             }
-            float D = sumW * sumL2 - sumL * sumL;
-            if (D > 0) {
-                float thisScale = (sumW * sumXL - sumX * sumL) / D;
-                float thisMin = (sumL2 * sumX - sumL * sumXL) / D;
-                if (thisMin > 0) {
-                    thisMin = 0;
-                    thisScale = sumXL / sumL2;
+            FloatVector vW = FloatVector.broadcast(FS, sumW);
+            FloatVector vX = FloatVector.broadcast(FS, sumX);
+            FloatVector det = vW.mul(vL2).sub(vL.mul(vL));
+            FloatVector thisScale = vW.mul(vXL).sub(vX.mul(vL)).div(det);
+            FloatVector thisMin = vL2.mul(vX).sub(vL.mul(vXL)).div(det);
+            VectorMask<Float> positive = thisMin.compare(VectorOperators.GT, 0f);
+            thisMin = thisMin.blend(0f, positive);
+            thisScale = thisScale.blend(vXL.div(vL2), positive);
+            FloatVector err = FloatVector.zero(FS);
+            for (int i = 0; i < n; i++) {
+                float xi = x[xOff + i];
+                float wi = weight(w, wOff, i, xi);
+                FloatVector l = FloatVector.fromArray(FS, sc.codes, i * LANES);
+                FloatVector diff = thisScale.mul(l).add(thisMin).sub(xi);
+                diff = useMad ? diff.abs() : diff.mul(diff);
+                err = err.add(diff.mul(wi));
+            }
+            det.intoArray(sc.det, 0);
+            thisScale.intoArray(sc.scale, 0);
+            thisMin.intoArray(sc.min, 0);
+            err.intoArray(sc.err, 0);
+            int next = is0 + lanes;
+            for (int k = 0; k < lanes; k++) {
+                if (sc.det[k] > 0 && sc.err[k] < bestError) {
+                    bestError = sc.err[k];
+                    scale = sc.scale[k];
+                    bestIscale = sc.iscale[k];
+                    bestMinUsed = min;
+                    won = true;
+                    boolean minChanged = Float.floatToRawIntBits(sc.min[k]) != Float.floatToRawIntBits(min);
+                    min = sc.min[k];
+                    if (minChanged) {
+                        next = is0 + k + 1;
+                        break;
+                    }
                 }
-                float cur = 0;
-                for (int i = 0; i < n; i++) {
-                    float xi = x[xOff + i];
-                    float diff = thisScale * laux[i] + thisMin - xi;
-                    diff = useMad ? Math.abs(diff) : diff * diff;
-                    cur += weight(w, wOff, i, xi) * diff;
-                }
-                if (cur < bestError) {
-                    System.arraycopy(laux, 0, L, lOff, n);
-                    bestError = cur;
-                    scale = thisScale;
-                    min = thisMin;
-                }
+            }
+            is0 = next;
+        }
+        if (won) {
+            for (int i = 0; i < n; i++) {
+                int l = Rounding.clamp(Rounding.nearestInt(bestIscale * (x[xOff + i] - bestMinUsed)), 0, nmax);
+                L[lOff + i] = (byte) l;
             }
         }
         minOut[minIdx] = -min;

@@ -1,5 +1,7 @@
 package io.mbllm.gguf.quant;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,14 +21,19 @@ import io.mbllm.testkit.SplitMix64;
  * <pre>
  * export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
  * mvn -B -q -o -pl gguf -am test-compile
- * $JAVA_HOME/bin/java -cp gguf/target/classes:gguf/target/test-classes:testkit/target/classes \
+ * $JAVA_HOME/bin/java --add-modules jdk.incubator.vector \
+ *     -cp gguf/target/classes:gguf/target/test-classes:testkit/target/classes \
  *     io.mbllm.gguf.quant.QuantSpeed [--passes N] [--rows R] [TYPE ...]
  * </pre>
  * TYPE is a ggml name such as {@code q4_K}; without one every weight type is measured. The figure is the best of
- * {@code N} timed passes (default 3) after two warm-up passes.
+ * {@code N} timed passes (default 3) after two warm-up passes, timed in thread CPU time (a shared machine's other
+ * load does not count, though it still competes for caches and cores).
  */
 public final class QuantSpeed {
     private QuantSpeed() {}
+
+    /** Time is the thread's CPU time, so that other processes on a shared machine do not count. */
+    private static final ThreadMXBean THREAD = ManagementFactory.getThreadMXBean();
 
     private static final List<GgmlType> DEFAULT_TYPES = List.of(GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K,
             GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1,
@@ -57,7 +64,7 @@ public final class QuantSpeed {
             imp[i] = 0.1f + 2.0f * (u * u);
         }
 
-        System.out.printf(Locale.ROOT, "%d x %d weights, single thread, best of %d passes%n", rows, cols, passes);
+        System.out.printf(Locale.ROOT, "%d x %d weights, single thread, best of %d passes (thread CPU time)%n", rows, cols, passes);
         System.out.printf(Locale.ROOT, "%-8s %-7s %10s  %s%n", "type", "path", "M/s", "crc32");
         for (GgmlType t : types) {
             QuantCodec c = QuantTypes.codec(t);
@@ -79,9 +86,9 @@ public final class QuantSpeed {
 
     private static long pass(QuantCodec c, float[] x, float[] qw, int rows, int cols, byte[] out) {
         int rowBytes = (int) c.type().rowBytes(cols);
-        long t0 = System.nanoTime();
+        long t0 = THREAD.getCurrentThreadCpuTime();
         for (int r = 0; r < rows; r++) c.quantizeRow(x, r * cols, qw, 0, cols, out, r * rowBytes);
-        return System.nanoTime() - t0;
+        return THREAD.getCurrentThreadCpuTime() - t0;
     }
 
     private static GgmlType byName(String name) {

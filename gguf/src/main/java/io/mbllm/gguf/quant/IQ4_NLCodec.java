@@ -87,17 +87,30 @@ final class IQ4_NLCodec extends LegacyBlockCodec {
         }
     }
 
-    /** ggml {@code best_index_int8}: index of the nearest table entry, ties to the upper one. */
+    /**
+     * For every integer {@code k} in {@code [VALUES[0], VALUES[15])}: the index {@code i} with
+     * {@code VALUES[i] <= k < VALUES[i+1]}.
+     */
+    private static final byte[] BELOW = new byte[VALUES[15] - VALUES[0]];
+
+    static {
+        int i = 0;
+        for (int k = VALUES[0]; k < VALUES[15]; k++) {
+            while (VALUES[i + 1] <= k) i++;
+            BELOW[k - VALUES[0]] = (byte) i;
+        }
+    }
+
+    /**
+     * ggml {@code best_index_int8}: index of the nearest table entry, ties to the upper one. ggml's bisection ends
+     * at the {@code i} with {@code VALUES[i] <= v < VALUES[i+1]}; as the entries are integers, that {@code i} depends
+     * only on {@code floor(v)} and is read from a table. A NaN gives 15, as the bisection does.
+     */
     static int bestIndex(float v) {
         if (v <= VALUES[0]) return 0;
-        if (v >= VALUES[15]) return 15;
-        int ml = 0, mu = 15;
-        while (mu - ml > 1) {
-            int mav = (ml + mu) / 2;
-            if (v < VALUES[mav]) mu = mav;
-            else ml = mav;
-        }
-        return v - (float) VALUES[mu - 1] < (float) VALUES[mu] - v ? mu - 1 : mu;
+        if (v >= VALUES[15] || v != v) return 15;
+        int lo = BELOW[(int) Math.floor(v) - VALUES[0]];
+        return v - (float) VALUES[lo] < (float) VALUES[lo + 1] - v ? lo : lo + 1;
     }
 
     @Override

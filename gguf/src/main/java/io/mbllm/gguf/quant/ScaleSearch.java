@@ -77,7 +77,13 @@ public final class ScaleSearch {
      */
     public static void imatrixWeights(float[] x, int xOff, float[] qw, int qwOff, float sigma2, float[] w, int wOff,
                                       int n) {
-        for (int j = 0; j < n; j++) {
+        int j = 0;
+        for (; j <= n - LANES; j += LANES) { // lane-wise the same IEEE operations; sqrtf == (float) sqrt((double) f)
+            FloatVector xv = FloatVector.fromArray(FS, x, xOff + j);
+            FloatVector root = xv.mul(xv).add(sigma2).sqrt();
+            FloatVector.fromArray(FS, qw, qwOff + j).mul(root).intoArray(w, wOff + j);
+        }
+        for (; j < n; j++) {
             float xj = x[xOff + j];
             w[wOff + j] = qw[qwOff + j] * (float) Math.sqrt(sigma2 + xj * xj);
         }

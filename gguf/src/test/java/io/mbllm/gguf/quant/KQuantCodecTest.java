@@ -102,6 +102,19 @@ class KQuantCodecTest {
     }
 
     @Test
+    void qkxSearchRejectsGroupsLongerThanItsScratch() {
+        float[] x = new float[64];
+        float[] w = new float[64];
+        byte[] L = new byte[64];
+        float[] min = new float[1];
+        SearchScratch sc = new SearchScratch();
+        assertThrows(IllegalArgumentException.class, () -> ScaleSearch.makeQkx2Quants(SearchScratch.MAX_N + 1, 15, x, 0,
+                w, 0, L, 0, min, 0, sc, -1f, 0.1f, 20, false));
+        assertThrows(IllegalArgumentException.class, () -> ScaleSearch.makeQkx3Quants(0, 15, x, 0, w, 0, L, 0, min, 0,
+                sc, -0.9f, 0.05f, 36, false));
+    }
+
+    @Test
     void q8KAllZeroBlockHasZeroScaleCodesAndBsums() {
         QuantCodec c = QuantTypes.codec(GgmlType.Q8_K);
         byte[] dst = new byte[292];

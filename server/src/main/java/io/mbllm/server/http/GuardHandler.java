@@ -58,6 +58,11 @@ final class GuardHandler extends ChannelDuplexHandler {
             r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, CorsPolicy.ALLOWED_METHODS);
             r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, CorsPolicy.ALLOWED_HEADERS);
             r.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "43200");
+            if (origin != null) {
+                // written from this handler, so write() below does not see it
+                r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                r.headers().add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+            }
             boolean keep = HttpUtil.isKeepAlive(req);
             req.release();
             if (keep) ctx.writeAndFlush(r);

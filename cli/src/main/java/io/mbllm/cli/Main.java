@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         description = "Quantize open LLM weights into small variants and run them locally.",
         subcommands = {CommandLine.HelpCommand.class,
                 GgufCommand.class,
-                RunCommand.class})
+                RunCommand.class,
+                ServeCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,5 +1,6 @@
 package io.mbllm.server.http;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,7 +43,7 @@ public final class MbllmServer implements AutoCloseable {
     private final ExecutorService handlers;
     private final Channel channel;
 
-    private MbllmServer(ServerConfig config, ModelResolver resolver) throws InterruptedException {
+    private MbllmServer(ServerConfig config, ModelResolver resolver) throws IOException, InterruptedException {
         this.config = config;
         this.scheduler = new Scheduler(config.scheduler());
         this.inference = new InferenceService(scheduler);
@@ -69,20 +70,24 @@ public final class MbllmServer implements AutoCloseable {
                         }
                     });
             this.channel = b.bind(config.bind().host(), config.bind().port()).sync().channel();
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows a bind failure (a checked BindException) undeclared
             shutdownGroups();
+            handlers.shutdownNow();
             scheduler.close();
-            throw e;
+            if (e instanceof IOException io) throw io;
+            if (e instanceof InterruptedException ie) throw ie;
+            if (e instanceof RuntimeException re) throw re;
+            throw new IOException(e);
         }
     }
 
     /**
      * Binds and starts serving.
      *
+     * @throws IOException          when the address cannot be bound ({@link java.net.BindException}: in use)
      * @throws InterruptedException when interrupted while binding
-     * @throws RuntimeException     (a {@link java.net.BindException} cause) when the address is in use
      */
-    public static MbllmServer start(ServerConfig config, ModelResolver resolver) throws InterruptedException {
+    public static MbllmServer start(ServerConfig config, ModelResolver resolver) throws IOException, InterruptedException {
         MbllmServer s = new MbllmServer(config, resolver);
         LOG.log(System.Logger.Level.INFO, "mbllm listening on {0}", s.address());
         return s;

@@ -25,8 +25,24 @@ public final class QuantTypes {
 
     static {
         // --- float and legacy block types (F32, F16, BF16, Q8_0, Q8_1, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL) ---
+        add(new F32Codec(), GgmlType.F32, F32Codec::dot);
+        add(new F16Codec(), GgmlType.F16, F16Codec::dot);
+        add(new BF16Codec(), GgmlType.BF16, BF16Codec::dot);
+        add(new Q8_0Codec(), GgmlType.Q8_0, Q8_0Codec::dot);
+        add(new Q8_1Codec(), GgmlType.Q8_1, Q8_1Codec::dot); // activation format: its VecDot throws
+        add(new Q4_0Codec(), GgmlType.Q8_0, Q4_0Codec::dot);
+        add(new Q4_1Codec(), GgmlType.Q8_1, Q4_1Codec::dot);
+        add(new Q5_0Codec(), GgmlType.Q8_0, Q5_0Codec::dot);
+        add(new Q5_1Codec(), GgmlType.Q8_1, Q5_1Codec::dot);
+        add(new IQ4_NLCodec(), GgmlType.Q8_0, IQ4_NLCodec::dot);
 
         // --- K-quants (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K) ---
+        add(new Q2KCodec(), GgmlType.Q8_K, Q2KCodec::vecDot);
+        add(new Q3KCodec(), GgmlType.Q8_K, Q3KCodec::vecDot);
+        add(new Q4KCodec(), GgmlType.Q8_K, Q4KCodec::vecDot);
+        add(new Q5KCodec(), GgmlType.Q8_K, Q5KCodec::vecDot);
+        add(new Q6KCodec(), GgmlType.Q8_K, Q6KCodec::vecDot);
+        add(new Q8KCodec(), GgmlType.Q8_K, null); // activation format: no dot product of its own
 
     }
 

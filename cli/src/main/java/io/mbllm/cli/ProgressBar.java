@@ -64,7 +64,7 @@ public final class ProgressBar {
 
     String line(String label, long done, long total, long now) {
         double frac = total <= 0 ? 1.0 : Math.min(1.0, (double) done / total);
-        int filled = (int) Math.round(frac * WIDTH);
+        int filled = (int) Math.floor(frac * WIDTH);
         String bar = "=".repeat(filled) + (filled < WIDTH ? ">" + " ".repeat(WIDTH - filled - 1) : "");
         double secs = (now - start) / 1e9;
         String rate = secs > 0 ? Units.rate(done, secs) : "-";

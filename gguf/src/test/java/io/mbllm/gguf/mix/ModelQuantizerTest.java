@@ -1,5 +1,6 @@
 package io.mbllm.gguf.mix;
 
+import io.mbllm.testkit.SplitMix64;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,6 @@
 package io.mbllm.gguf.mix;
 
+import io.mbllm.testkit.SplitMix64;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -154,11 +154,6 @@ MK_LEGACY_MIN(q5_1, MK_B_Q5_1, codes_q5_1)
 
 /* ---------------------------------------------------------------- K-quants */
 
-/* Two sub-block scales as 16 int16 lanes: lanes 0-7 = lo, lanes 8-15 = hi. */
-MK_INLINE __m256i scale_pair(int lo, int hi) {
-    return _mm256_set_m128i(_mm_set1_epi16((short)hi), _mm_set1_epi16((short)lo));
-}
-
 /* 32 unsigned codes (< 128) times 32 activations, weighted by the scales of their two halves. */
 MK_INLINE __m256i scaled32(__m256i q, const uint8_t *y, __m256i sc) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(q, load32(y)), sc);
@@ -293,35 +288,51 @@ MK_INLINE void q2_codes(const uint8_t *x, int h, __m256i q[4]) {
     q[3] = _mm256_and_si256(_mm256_srli_epi16(qs, 6), m3);
 }
 
-/* Sixteen Q3_K scales, sc_j in -32..31. */
-MK_INLINE void q3_scales(const uint8_t *b, int8_t sc[16]) {
+/* Sixteen Q3_K scales, sc_j in -32..31, as 16 int8 lanes (built in a register: no store-to-load stall). */
+MK_INLINE __m128i q3_scales(const uint8_t *b) {
     uint32_t u0 = mk_u32(b), u1 = mk_u32(b + 4), u2 = mk_u32(b + 8);
-    uint32_t r[4];
-    r[0] = (u0 & 0x0f0f0f0fu) | ((u2 & 0x03030303u) << 4);
-    r[1] = (u1 & 0x0f0f0f0fu) | (((u2 >> 2) & 0x03030303u) << 4);
-    r[2] = ((u0 >> 4) & 0x0f0f0f0fu) | (((u2 >> 4) & 0x03030303u) << 4);
-    r[3] = ((u1 >> 4) & 0x0f0f0f0fu) | (((u2 >> 6) & 0x03030303u) << 4);
-    uint8_t raw[16];
-    memcpy(raw, r, 16);
-    for (int j = 0; j < 16; j++) sc[j] = (int8_t)(raw[j] - 32);
+    __m128i r = _mm_setr_epi32((int)((u0 & 0x0f0f0f0fu) | ((u2 & 0x03030303u) << 4)),
+                               (int)((u1 & 0x0f0f0f0fu) | (((u2 >> 2) & 0x03030303u) << 4)),
+                               (int)(((u0 >> 4) & 0x0f0f0f0fu) | (((u2 >> 4) & 0x03030303u) << 4)),
+                               (int)(((u1 >> 4) & 0x0f0f0f0fu) | (((u2 >> 6) & 0x03030303u) << 4)));
+    return _mm_sub_epi8(r, _mm_set1_epi8(32));
+}
+
+/* Scales of sub-blocks (j, j+1) for j = 2k, k = 0..7, as 16 int16 lanes each (lanes 0-7: j, 8-15: j+1). */
+MK_INLINE void scale_pairs(__m128i sc8, __m256i out[8]) {
+    const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
+    /* within each 128-bit lane, broadcast one int16 to 8 lanes: lane A picks sc[2k], lane B sc[2k+1] */
+    for (int k = 0; k < 8; k++) {
+        const int lo = 2 * k, hi = 2 * k + 1;
+        __m256i sel = _mm256_setr_epi8((char)(2 * (lo % 8)), (char)(2 * (lo % 8) + 1), (char)(2 * (lo % 8)), (char)(2 * (lo % 8) + 1),
+                                       (char)(2 * (lo % 8)), (char)(2 * (lo % 8) + 1), (char)(2 * (lo % 8)), (char)(2 * (lo % 8) + 1),
+                                       (char)(2 * (lo % 8)), (char)(2 * (lo % 8) + 1), (char)(2 * (lo % 8)), (char)(2 * (lo % 8) + 1),
+                                       (char)(2 * (lo % 8)), (char)(2 * (lo % 8) + 1), (char)(2 * (lo % 8)), (char)(2 * (lo % 8) + 1),
+                                       (char)(2 * (hi % 8)), (char)(2 * (hi % 8) + 1), (char)(2 * (hi % 8)), (char)(2 * (hi % 8) + 1),
+                                       (char)(2 * (hi % 8)), (char)(2 * (hi % 8) + 1), (char)(2 * (hi % 8)), (char)(2 * (hi % 8) + 1),
+                                       (char)(2 * (hi % 8)), (char)(2 * (hi % 8) + 1), (char)(2 * (hi % 8)), (char)(2 * (hi % 8) + 1),
+                                       (char)(2 * (hi % 8)), (char)(2 * (hi % 8) + 1), (char)(2 * (hi % 8)), (char)(2 * (hi % 8) + 1));
+        /* sc16 holds sc[0..7] in the low 128-bit lane and sc[8..15] in the high one: pick the source lane */
+        __m256i src = k < 4 ? _mm256_permute2x128_si256(sc16, sc16, 0x00) : _mm256_permute2x128_si256(sc16, sc16, 0x11);
+        out[k] = _mm256_shuffle_epi8(src, sel);
+    }
 }
 
 /*
  * Q6_K / Q3_K: codes stored with an offset (32 / 4); sum = sum_j sc_j (q . y)_j - offset * sum_j sc_j bsum_j.
  */
-MK_INLINE __m256i k16_block_sum(const uint8_t *x, const uint8_t *y, const int8_t sc[16], int q6) {
+MK_INLINE __m256i k16_block_sum(const uint8_t *x, const uint8_t *y, __m128i sc8, int q6) {
+    __m256i scv[8];
+    scale_pairs(sc8, scv);
     __m256i sumi = _mm256_setzero_si256();
     for (int h = 0; h < 2; h++) {
         __m256i q[4];
         if (q6) q6_codes(x, h, q);
         else q3_codes(x, h, q);
-        for (int g = 0; g < 4; g++) {
-            int j = 8 * h + 2 * g;
-            sumi = _mm256_add_epi32(sumi, scaled32(q[g], y + 4 + 128 * h + 32 * g, scale_pair(sc[j], sc[j + 1])));
-        }
+        for (int g = 0; g < 4; g++)
+            sumi = _mm256_add_epi32(sumi, scaled32(q[g], y + 4 + 128 * h + 32 * g, scv[4 * h + g]));
     }
-    __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
-    __m256i corr = bsums_dot(y, sc16);
+    __m256i corr = bsums_dot(y, _mm256_cvtepi8_epi16(sc8));
     return _mm256_sub_epi32(sumi, q6 ? _mm256_slli_epi32(corr, 5) : _mm256_slli_epi32(corr, 2));
 }
 
@@ -329,7 +340,7 @@ static float dot_q6_K(int64_t n, const uint8_t *w, const uint8_t *a) {
     __m256 acc = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / MK_QK_K; b++) {
         const uint8_t *x = w + b * MK_B_Q6_K, *y = a + b * MK_B_Q8_K;
-        __m256i sumi = k16_block_sum(x, y, (const int8_t *)(x + 192), 1);
+        __m256i sumi = k16_block_sum(x, y, _mm_loadu_si128((const __m128i *)(x + 192)), 1);
         acc = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x + 208) * mk_f32(y)), _mm256_cvtepi32_ps(sumi), acc);
     }
     return hsum8(acc);
@@ -339,9 +350,7 @@ static float dot_q3_K(int64_t n, const uint8_t *w, const uint8_t *a) {
     __m256 acc = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / MK_QK_K; b++) {
         const uint8_t *x = w + b * MK_B_Q3_K, *y = a + b * MK_B_Q8_K;
-        int8_t sc[16];
-        q3_scales(x + 96, sc);
-        __m256i sumi = k16_block_sum(x, y, sc, 0);
+        __m256i sumi = k16_block_sum(x, y, q3_scales(x + 96), 0);
         acc = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x + 108) * mk_f32(y)), _mm256_cvtepi32_ps(sumi), acc);
     }
     return hsum8(acc);
@@ -353,12 +362,12 @@ static void dotn_q6_K(int64_t n, const uint8_t *w, const uint8_t *a, int64_t as,
     for (int t = 0; t < MK_MAX_NT; t++) acc[t] = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / MK_QK_K; b++) {
         const uint8_t *x = w + b * MK_B_Q6_K, *y = a + b * MK_B_Q8_K;
-        const int8_t *sc = (const int8_t *)(x + 192);
+        const __m128i sc8 = _mm_loadu_si128((const __m128i *)(x + 192));
         __m256i q[8], scv[8];
         q6_codes(x, 0, q);
         q6_codes(x, 1, q + 4);
-        for (int k = 0; k < 8; k++) scv[k] = scale_pair(sc[2 * k], sc[2 * k + 1]);
-        const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
+        scale_pairs(sc8, scv);
+        const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
         const float d = h2f(x + 208);
         for (int t = 0; t < nt; t++) {
             const uint8_t *yt = y + t * as;
@@ -380,14 +389,13 @@ static float dot_q2_K(int64_t n, const uint8_t *w, const uint8_t *a) {
         __m128i s8 = _mm_loadu_si128((const __m128i *)x);
         __m256i mins16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(s8, 4), _mm_set1_epi8(0x0f)));
         accm += (yd * h2f(x + 82)) * (float)hsum8i(bsums_dot(y, mins16));
+        __m256i scv[8];
+        scale_pairs(_mm_and_si128(s8, _mm_set1_epi8(0x0f)), scv);
         __m256i sumi = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++) {
             __m256i q[4];
             q2_codes(x, h, q);
-            for (int g = 0; g < 4; g++) {
-                int j = 8 * h + 2 * g;
-                sumi = _mm256_add_epi32(sumi, scaled32(q[g], y + 4 + 128 * h + 32 * g, scale_pair(x[j] & 15, x[j + 1] & 15)));
-            }
+            for (int g = 0; g < 4; g++) sumi = _mm256_add_epi32(sumi, scaled32(q[g], y + 4 + 128 * h + 32 * g, scv[4 * h + g]));
         }
         acc = _mm256_fmadd_ps(_mm256_set1_ps(yd * h2f(x + 80)), _mm256_cvtepi32_ps(sumi), acc);
     }
@@ -444,6 +452,49 @@ MK_INLINE __m256 ld_f32x8(const uint8_t *p) { return _mm256_loadu_ps((const floa
 #define ld_f32x16 ld_f32x8
 #endif
 
+/* Float vector of the build: 16 lanes with AVX-512, 8 with AVX2. */
+#if MK_AVX512
+#define MK_FW 16
+typedef __m512 mk_fvec;
+#define mk_fzero _mm512_setzero_ps
+#define mk_ffma _mm512_fmadd_ps
+#define mk_fadd _mm512_add_ps
+#define mk_fhsum hsum16
+#else
+#define MK_FW 8
+typedef __m256 mk_fvec;
+#define mk_fzero _mm256_setzero_ps
+#define mk_ffma _mm256_fmadd_ps
+#define mk_fadd _mm256_add_ps
+#define mk_fhsum hsum8
+#endif
+
+/* One float row against nt activation rows: each weight vector is loaded and converted once. */
+#define MK_FLOAT_DOTN(NAME, ESZ, LOAD, SCALAR)                                                   \
+    static void dotn_##NAME(int64_t n, const uint8_t *w, const uint8_t *a, int64_t as, int nt,     \
+                            float *s, int64_t ss) {                                              \
+        mk_fvec acc0[MK_MAX_NT], acc1[MK_MAX_NT];                                                \
+        for (int t = 0; t < MK_MAX_NT; t++) acc0[t] = acc1[t] = mk_fzero();                      \
+        int64_t i = 0;                                                                           \
+        for (; i + 2 * MK_FW <= n; i += 2 * MK_FW) {                                             \
+            const mk_fvec w0 = LOAD(w + i * ESZ), w1 = LOAD(w + (i + MK_FW) * ESZ);              \
+            for (int t = 0; t < nt; t++) {                                                       \
+                const uint8_t *at = a + t * as;                                                  \
+                acc0[t] = mk_ffma(w0, LOAD(at + i * ESZ), acc0[t]);                              \
+                acc1[t] = mk_ffma(w1, LOAD(at + (i + MK_FW) * ESZ), acc1[t]);                    \
+            }                                                                                    \
+        }                                                                                        \
+        for (; i + MK_FW <= n; i += MK_FW) {                                                     \
+            const mk_fvec w0 = LOAD(w + i * ESZ);                                                \
+            for (int t = 0; t < nt; t++) acc0[t] = mk_ffma(w0, LOAD(a + t * as + i * ESZ), acc0[t]); \
+        }                                                                                        \
+        for (int t = 0; t < nt; t++) {                                                           \
+            float sum = mk_fhsum(mk_fadd(acc0[t], acc1[t]));                                     \
+            for (int64_t k = i; k < n; k++) sum += SCALAR(w + k * ESZ) * SCALAR(a + t * as + k * ESZ); \
+            s[t * ss] = sum;                                                                     \
+        }                                                                                        \
+    }
+
 MK_INLINE float sc_f16(const uint8_t *p) { return h2f(p); }
 MK_INLINE float sc_bf16(const uint8_t *p) { return mk_bf2f(mk_u16(p)); }
 MK_INLINE float sc_f32(const uint8_t *p) { return mk_f32(p); }
@@ -451,6 +502,9 @@ MK_INLINE float sc_f32(const uint8_t *p) { return mk_f32(p); }
 MK_FLOAT_DOT(f16, 2, ld_f16x16, sc_f16)
 MK_FLOAT_DOT(bf16, 2, ld_bf16x16, sc_bf16)
 MK_FLOAT_DOT(f32, 4, ld_f32x16, sc_f32)
+MK_FLOAT_DOTN(f16, 2, ld_f16x16, sc_f16)
+MK_FLOAT_DOTN(bf16, 2, ld_bf16x16, sc_bf16)
+MK_FLOAT_DOTN(f32, 4, ld_f32x16, sc_f32)
 
 void MK_TABLE_FN(mk_table *t) {
     memset(t, 0, sizeof *t);
@@ -474,4 +528,7 @@ void MK_TABLE_FN(mk_table *t) {
     t->dotn[MK_IQ4_NL] = dotn_iq4_nl;
     t->dotn[MK_Q4_K] = dotn_q4_K;
     t->dotn[MK_Q6_K] = dotn_q6_K;
+    t->dotn[MK_F16] = dotn_f16;
+    t->dotn[MK_BF16] = dotn_bf16;
+    t->dotn[MK_F32] = dotn_f32;
 }

@@ -13,7 +13,6 @@ import java.lang.invoke.MethodHandle;
  * {@code mbllm_matmul}) are linked {@link Linker.Option#critical(boolean) critical} with heap access. Only usable
  * when {@link NativeKernels#isAvailable()}.
  */
-@SuppressWarnings("checkstyle:TypeName")
 public final class mbllm_kernels_h {
     private mbllm_kernels_h() {}
 

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#define MBLLM_KERNELS_ABI 1
+#define MBLLM_KERNELS_ABI 2
 
 /* Kernel variants; the bit (1 << variant) is set in mbllm_kernels_variants() when usable here. */
 #define MBLLM_VARIANT_SCALAR 0
@@ -34,8 +34,15 @@ int mbllm_kernels_variants(void);
 int mbllm_kernels_supports(int wtype);
 
 /*
+ * Bytes of one converted activation row of `cols` values for weight type `wtype`, or a negative
+ * status. Q8_0/Q8_1/Q8_K rows are the ggml blocks; F16 and BF16 rows hold the fp16/bf16-rounded
+ * values widened to float32 (the same values the reference uses, converted once, not per weight row).
+ */
+int64_t mbllm_act_row_bytes(int wtype, int64_t cols);
+
+/*
  * Converts n_tok activation rows of `cols` floats (x, row-major) into the activation format of
- * weight type `wtype`, writing n_tok rows of act_row_bytes(cols) bytes to `act`.
+ * weight type `wtype`, writing n_tok rows of mbllm_act_row_bytes() bytes to `act`.
  * Bit-exact with the reference quantizers (io.mbllm.gguf.quant).
  */
 int mbllm_quantize_act(int wtype, const float *x, int64_t cols, int32_t n_tok, void *act);

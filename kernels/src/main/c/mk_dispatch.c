@@ -124,10 +124,16 @@ static int64_t act_row_bytes(int atype, int64_t cols) {
     case MK_Q8_0: return cols % MK_QK ? -1 : cols / MK_QK * MK_B_Q8_0;
     case MK_Q8_1: return cols % MK_QK ? -1 : cols / MK_QK * MK_B_Q8_1;
     case MK_Q8_K: return cols % MK_QK_K ? -1 : cols / MK_QK_K * MK_B_Q8_K;
-    case MK_F16: case MK_BF16: return 2 * cols;
-    case MK_F32: return 4 * cols;
+    case MK_F16: case MK_BF16: case MK_F32: return 4 * cols; /* widened to float32 */
     default: return -1;
     }
+}
+
+int64_t mbllm_act_row_bytes(int wtype, int64_t cols) {
+    int at = (wtype >= 0 && wtype < MK_NTYPES && TABLES[0].dot[wtype]) ? act_type(wtype) : -1;
+    if (at < 0) return MBLLM_E_TYPE;
+    int64_t rb = act_row_bytes(at, cols);
+    return rb > 0 ? rb : MBLLM_E_ARGS;
 }
 
 int mbllm_quantize_act(int wtype, const float *x, int64_t cols, int32_t n_tok, void *act) {
@@ -142,8 +148,12 @@ int mbllm_quantize_act(int wtype, const float *x, int64_t cols, int32_t n_tok, v
         case MK_Q8_0: quant_q8_0(xr, cols, y, 0); break;
         case MK_Q8_1: quant_q8_0(xr, cols, y, 1); break;
         case MK_Q8_K: quant_q8_K(xr, cols, y); break;
-        case MK_F16: for (int64_t i = 0; i < cols; i++) put16(y + 2 * i, mk_f2h(xr[i])); break;
-        case MK_BF16: for (int64_t i = 0; i < cols; i++) put16(y + 2 * i, f2bf(xr[i])); break;
+        case MK_F16:
+            for (int64_t i = 0; i < cols; i++) ((float *)y)[i] = mk_h2f(mk_f2h(xr[i]));
+            break;
+        case MK_BF16:
+            for (int64_t i = 0; i < cols; i++) ((float *)y)[i] = mk_bf2f(f2bf(xr[i]));
+            break;
         default: memcpy(y, xr, (size_t)rb); break;
         }
     }

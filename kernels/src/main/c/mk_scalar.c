@@ -1,4 +1,6 @@
 /*
+ * F16 and BF16 weights take float32 activations that hold fp16/bf16-rounded values (mbllm_quantize_act).
+ *
  * Scalar kernels: the portable fallback. Each follows the reference summation order of
  * shared/docs/quantization.md §5 (the same order as io.mbllm.gguf.quant), so on the same
  * activation bytes it returns the same float as the Java reference. Built with
@@ -18,7 +20,7 @@ static float dot_f32(int64_t n, const uint8_t *w, const uint8_t *a) {
 static float dot_f16(int64_t n, const uint8_t *w, const uint8_t *a) {
     double sum = 0.0;
     for (int64_t i = 0; i < n; i++) {
-        float p = mk_h2f(mk_u16(w + 2 * i)) * mk_h2f(mk_u16(a + 2 * i));
+        float p = mk_h2f(mk_u16(w + 2 * i)) * mk_f32(a + 4 * i);
         sum += p;
     }
     return (float)sum;
@@ -27,7 +29,7 @@ static float dot_f16(int64_t n, const uint8_t *w, const uint8_t *a) {
 static float dot_bf16(int64_t n, const uint8_t *w, const uint8_t *a) {
     double sum = 0.0;
     for (int64_t i = 0; i < n; i++) {
-        float p = mk_bf2f(mk_u16(w + 2 * i)) * mk_bf2f(mk_u16(a + 2 * i));
+        float p = mk_bf2f(mk_u16(w + 2 * i)) * mk_f32(a + 4 * i);
         sum += p;
     }
     return (float)sum;

@@ -91,7 +91,7 @@ MK_INLINE __m256i codes_q5_1(const uint8_t *x) {
  * weight block is decoded once and reused for every activation row.
  */
 #define MK_LEGACY_SIGNED(NAME, BYTES, CODES)                                                      \
-    static void dotn_##NAME(int64_t n, const uint8_t *w, const uint8_t *a, int64_t as, int nt,     \
+    MK_INLINE void dotnb_##NAME(int64_t n, const uint8_t *w, const uint8_t *a, int64_t as, int nt,     \
                             float *s, int64_t ss) {                                              \
         __m256 acc[MK_MAX_NT];                                                                   \
         for (int t = 0; t < MK_MAX_NT; t++) acc[t] = _mm256_setzero_ps();                        \
@@ -221,7 +221,7 @@ static float dot_q5_K(int64_t n, const uint8_t *w, const uint8_t *a) {
 }
 
 /* Q4_K, one weight row against nt activation rows: codes and scales decoded once per block. */
-static void dotn_q4_K(int64_t n, const uint8_t *w, const uint8_t *a, int64_t as, int nt, float *s, int64_t ss) {
+MK_INLINE void dotnb_q4_K(int64_t n, const uint8_t *w, const uint8_t *a, int64_t as, int nt, float *s, int64_t ss) {
     __m256 acc[MK_MAX_NT];
     float accm[MK_MAX_NT];
     for (int t = 0; t < MK_MAX_NT; t++) {
@@ -357,7 +357,7 @@ static float dot_q3_K(int64_t n, const uint8_t *w, const uint8_t *a) {
 }
 
 /* Q6_K, one weight row against nt activation rows. */
-static void dotn_q6_K(int64_t n, const uint8_t *w, const uint8_t *a, int64_t as, int nt, float *s, int64_t ss) {
+MK_INLINE void dotnb_q6_K(int64_t n, const uint8_t *w, const uint8_t *a, int64_t as, int nt, float *s, int64_t ss) {
     __m256 acc[MK_MAX_NT];
     for (int t = 0; t < MK_MAX_NT; t++) acc[t] = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / MK_QK_K; b++) {
@@ -411,19 +411,19 @@ MK_INLINE __m512 ld_bf16x16(const uint8_t *p) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)p)), 16));
 }
 MK_INLINE __m512 ld_f32x16(const uint8_t *p) { return _mm512_loadu_ps((const float *)p); }
-#define MK_FLOAT_DOT(NAME, ESZ, LOAD, SCALAR)                                                    \
+#define MK_FLOAT_DOT(NAME, ESZ, LOAD, SCALAR, ALOAD)                                                    \
     static float dot_##NAME(int64_t n, const uint8_t *w, const uint8_t *a) {                     \
         __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;                              \
         int64_t i = 0;                                                                           \
         for (; i + 64 <= n; i += 64) {                                                           \
-            s0 = _mm512_fmadd_ps(LOAD(w + (i) * ESZ), LOAD(a + (i) * ESZ), s0);                  \
-            s1 = _mm512_fmadd_ps(LOAD(w + (i + 16) * ESZ), LOAD(a + (i + 16) * ESZ), s1);        \
-            s2 = _mm512_fmadd_ps(LOAD(w + (i + 32) * ESZ), LOAD(a + (i + 32) * ESZ), s2);        \
-            s3 = _mm512_fmadd_ps(LOAD(w + (i + 48) * ESZ), LOAD(a + (i + 48) * ESZ), s3);        \
+            s0 = _mm512_fmadd_ps(LOAD(w + (i) * ESZ), ALOAD(a + (i) * 4), s0);                  \
+            s1 = _mm512_fmadd_ps(LOAD(w + (i + 16) * ESZ), ALOAD(a + (i + 16) * 4), s1);        \
+            s2 = _mm512_fmadd_ps(LOAD(w + (i + 32) * ESZ), ALOAD(a + (i + 32) * 4), s2);        \
+            s3 = _mm512_fmadd_ps(LOAD(w + (i + 48) * ESZ), ALOAD(a + (i + 48) * 4), s3);        \
         }                                                                                        \
-        for (; i + 16 <= n; i += 16) s0 = _mm512_fmadd_ps(LOAD(w + i * ESZ), LOAD(a + i * ESZ), s0); \
+        for (; i + 16 <= n; i += 16) s0 = _mm512_fmadd_ps(LOAD(w + i * ESZ), ALOAD(a + i * 4), s0); \
         float sum = hsum16(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));         \
-        for (; i < n; i++) sum += SCALAR(w + i * ESZ) * SCALAR(a + i * ESZ);                     \
+        for (; i < n; i++) sum += SCALAR(w + i * ESZ) * mk_f32(a + i * 4);                     \
         return sum;                                                                              \
     }
 #else
@@ -432,19 +432,19 @@ MK_INLINE __m256 ld_bf16x8(const uint8_t *p) {
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p)), 16));
 }
 MK_INLINE __m256 ld_f32x8(const uint8_t *p) { return _mm256_loadu_ps((const float *)p); }
-#define MK_FLOAT_DOT(NAME, ESZ, LOAD, SCALAR)                                                    \
+#define MK_FLOAT_DOT(NAME, ESZ, LOAD, SCALAR, ALOAD)                                                    \
     static float dot_##NAME(int64_t n, const uint8_t *w, const uint8_t *a) {                     \
         __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;                              \
         int64_t i = 0;                                                                           \
         for (; i + 32 <= n; i += 32) {                                                           \
-            s0 = _mm256_fmadd_ps(LOAD(w + (i) * ESZ), LOAD(a + (i) * ESZ), s0);                  \
-            s1 = _mm256_fmadd_ps(LOAD(w + (i + 8) * ESZ), LOAD(a + (i + 8) * ESZ), s1);          \
-            s2 = _mm256_fmadd_ps(LOAD(w + (i + 16) * ESZ), LOAD(a + (i + 16) * ESZ), s2);        \
-            s3 = _mm256_fmadd_ps(LOAD(w + (i + 24) * ESZ), LOAD(a + (i + 24) * ESZ), s3);        \
+            s0 = _mm256_fmadd_ps(LOAD(w + (i) * ESZ), ALOAD(a + (i) * 4), s0);                  \
+            s1 = _mm256_fmadd_ps(LOAD(w + (i + 8) * ESZ), ALOAD(a + (i + 8) * 4), s1);          \
+            s2 = _mm256_fmadd_ps(LOAD(w + (i + 16) * ESZ), ALOAD(a + (i + 16) * 4), s2);        \
+            s3 = _mm256_fmadd_ps(LOAD(w + (i + 24) * ESZ), ALOAD(a + (i + 24) * 4), s3);        \
         }                                                                                        \
-        for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(LOAD(w + i * ESZ), LOAD(a + i * ESZ), s0); \
+        for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(LOAD(w + i * ESZ), ALOAD(a + i * 4), s0); \
         float sum = hsum8(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));          \
-        for (; i < n; i++) sum += SCALAR(w + i * ESZ) * SCALAR(a + i * ESZ);                     \
+        for (; i < n; i++) sum += SCALAR(w + i * ESZ) * mk_f32(a + i * 4);                     \
         return sum;                                                                              \
     }
 #define ld_f16x16 ld_f16x8
@@ -470,8 +470,8 @@ typedef __m256 mk_fvec;
 #endif
 
 /* One float row against nt activation rows: each weight vector is loaded and converted once. */
-#define MK_FLOAT_DOTN(NAME, ESZ, LOAD, SCALAR)                                                   \
-    static void dotn_##NAME(int64_t n, const uint8_t *w, const uint8_t *a, int64_t as, int nt,     \
+#define MK_FLOAT_DOTN(NAME, ESZ, LOAD, SCALAR, ALOAD)                                                   \
+    MK_INLINE void dotnb_##NAME(int64_t n, const uint8_t *w, const uint8_t *a, int64_t as, int nt,     \
                             float *s, int64_t ss) {                                              \
         mk_fvec acc0[MK_MAX_NT], acc1[MK_MAX_NT];                                                \
         for (int t = 0; t < MK_MAX_NT; t++) acc0[t] = acc1[t] = mk_fzero();                      \
@@ -480,17 +480,17 @@ typedef __m256 mk_fvec;
             const mk_fvec w0 = LOAD(w + i * ESZ), w1 = LOAD(w + (i + MK_FW) * ESZ);              \
             for (int t = 0; t < nt; t++) {                                                       \
                 const uint8_t *at = a + t * as;                                                  \
-                acc0[t] = mk_ffma(w0, LOAD(at + i * ESZ), acc0[t]);                              \
-                acc1[t] = mk_ffma(w1, LOAD(at + (i + MK_FW) * ESZ), acc1[t]);                    \
+                acc0[t] = mk_ffma(w0, ALOAD(at + i * 4), acc0[t]);                              \
+                acc1[t] = mk_ffma(w1, ALOAD(at + (i + MK_FW) * 4), acc1[t]);                    \
             }                                                                                    \
         }                                                                                        \
         for (; i + MK_FW <= n; i += MK_FW) {                                                     \
             const mk_fvec w0 = LOAD(w + i * ESZ);                                                \
-            for (int t = 0; t < nt; t++) acc0[t] = mk_ffma(w0, LOAD(a + t * as + i * ESZ), acc0[t]); \
+            for (int t = 0; t < nt; t++) acc0[t] = mk_ffma(w0, ALOAD(a + t * as + i * 4), acc0[t]); \
         }                                                                                        \
         for (int t = 0; t < nt; t++) {                                                           \
             float sum = mk_fhsum(mk_fadd(acc0[t], acc1[t]));                                     \
-            for (int64_t k = i; k < n; k++) sum += SCALAR(w + k * ESZ) * SCALAR(a + t * as + k * ESZ); \
+            for (int64_t k = i; k < n; k++) sum += SCALAR(w + k * ESZ) * mk_f32(a + t * as + k * 4); \
             s[t * ss] = sum;                                                                     \
         }                                                                                        \
     }
@@ -499,12 +499,38 @@ MK_INLINE float sc_f16(const uint8_t *p) { return h2f(p); }
 MK_INLINE float sc_bf16(const uint8_t *p) { return mk_bf2f(mk_u16(p)); }
 MK_INLINE float sc_f32(const uint8_t *p) { return mk_f32(p); }
 
-MK_FLOAT_DOT(f16, 2, ld_f16x16, sc_f16)
-MK_FLOAT_DOT(bf16, 2, ld_bf16x16, sc_bf16)
-MK_FLOAT_DOT(f32, 4, ld_f32x16, sc_f32)
-MK_FLOAT_DOTN(f16, 2, ld_f16x16, sc_f16)
-MK_FLOAT_DOTN(bf16, 2, ld_bf16x16, sc_bf16)
-MK_FLOAT_DOTN(f32, 4, ld_f32x16, sc_f32)
+/* Activations of all three float types are float32 (see mbllm_act_row_bytes). */
+MK_FLOAT_DOT(f16, 2, ld_f16x16, sc_f16, ld_f32x16)
+MK_FLOAT_DOT(bf16, 2, ld_bf16x16, sc_bf16, ld_f32x16)
+MK_FLOAT_DOT(f32, 4, ld_f32x16, sc_f32, ld_f32x16)
+MK_FLOAT_DOTN(f16, 2, ld_f16x16, sc_f16, ld_f32x16)
+MK_FLOAT_DOTN(bf16, 2, ld_bf16x16, sc_bf16, ld_f32x16)
+MK_FLOAT_DOTN(f32, 4, ld_f32x16, sc_f32, ld_f32x16)
+
+/*
+ * The multi-token kernels above keep one accumulator per token; they are instantiated for each constant token
+ * count so that the accumulators stay in registers.
+ */
+#define MK_DOTN_SPECIALIZE(NAME)                                                                  \
+    static void dotn_##NAME(int64_t n, const uint8_t *w, const uint8_t *a, int64_t as, int nt,    \
+                            float *s, int64_t ss) {                                             \
+        switch (nt) {                                                                           \
+        case 4: dotnb_##NAME(n, w, a, as, 4, s, ss); break;                                     \
+        case 3: dotnb_##NAME(n, w, a, as, 3, s, ss); break;                                     \
+        case 2: dotnb_##NAME(n, w, a, as, 2, s, ss); break;                                     \
+        default: dotnb_##NAME(n, w, a, as, 1, s, ss); break;                                    \
+        }                                                                                       \
+    }
+
+MK_DOTN_SPECIALIZE(q8_0)
+MK_DOTN_SPECIALIZE(q4_0)
+MK_DOTN_SPECIALIZE(q5_0)
+MK_DOTN_SPECIALIZE(iq4_nl)
+MK_DOTN_SPECIALIZE(q4_K)
+MK_DOTN_SPECIALIZE(q6_K)
+MK_DOTN_SPECIALIZE(f16)
+MK_DOTN_SPECIALIZE(bf16)
+MK_DOTN_SPECIALIZE(f32)
 
 void MK_TABLE_FN(mk_table *t) {
     memset(t, 0, sizeof *t);

@@ -5,14 +5,14 @@ import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 import io.mbllm.gguf.GgmlType;
-import io.mbllm.gguf.quant.QuantTypes;
 import io.mbllm.kernels.MatMul;
 import io.mbllm.kernels.Parallel;
 import io.mbllm.kernels.WeightMatrix;
 
 /**
  * {@link MatMul} through the native C kernels ({@code src/main/c}): the activation rows are converted once to the
- * weight type's activation format (bit-exact with the reference quantizers), then the rows are split across the
+ * weight type's activation format (bit-exact with the reference quantizers; for F16/BF16 weights the rounded values
+ * are kept widened to float32), then the rows are split across the
  * {@link Parallel} pool with one downcall per chunk; each call computes its whole row range for all tokens,
  * reading the weights in place (zero copy). The instruction-set variant is the best this CPU supports unless one
  * is forced. Not thread-safe: one instance per inference context (it owns the activation buffer).
@@ -85,7 +85,8 @@ public final class NativeMatMul implements MatMul {
             throw new IllegalArgumentException(w.name() + ": out has " + out.length + " floats, needs " + nTokens + "x" + rows);
         }
         if (nTokens == 0 || rows == 0) return;
-        long actRow = QuantTypes.of(type).vecDotType().rowBytes(cols);
+        long actRow = mbllm_kernels_h.mbllm_act_row_bytes(type.id(), cols);
+        if (actRow <= 0) check((int) actRow, w);
         MemorySegment a = activations(actRow * nTokens);
         check(mbllm_kernels_h.mbllm_quantize_act(type.id(), MemorySegment.ofArray(x), cols, nTokens, a), w);
         MemorySegment data = w.data(), o = MemorySegment.ofArray(out);

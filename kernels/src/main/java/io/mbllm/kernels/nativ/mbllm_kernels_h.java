@@ -88,6 +88,20 @@ public final class mbllm_kernels_h {
         }
     }
 
+    private static final class mbllm_act_row_bytes {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT64, C_INT, C_INT64);
+        static final MethodHandle HANDLE = downcall("mbllm_act_row_bytes", DESC, Linker.Option.critical(false));
+    }
+
+    /** {@code int64_t mbllm_act_row_bytes(int wtype, int64_t cols)}: bytes of one converted activation row, or a status. */
+    public static long mbllm_act_row_bytes(int wtype, long cols) {
+        try {
+            return (long) mbllm_act_row_bytes.HANDLE.invokeExact(wtype, cols);
+        } catch (Throwable t) {
+            throw failure("mbllm_act_row_bytes", t);
+        }
+    }
+
     private static final class mbllm_quantize_act {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT64, C_INT, C_POINTER);
         static final MethodHandle HANDLE = downcall("mbllm_quantize_act", DESC, Linker.Option.critical(true));

@@ -18,7 +18,8 @@ import io.mbllm.gguf.quant.QuantTypes;
 
 /**
  * The C activation conversion ({@code mbllm_quantize_act}) writes exactly the bytes of the reference codec of the
- * weight type's activation format (Q8_0, Q8_1, Q8_K, F16, BF16, F32), including zero blocks, fp16/bf16 rounding
+ * weight type's activation format (Q8_0, Q8_1, Q8_K, F32; for F16 and BF16 the reference's rounded values, widened
+ * to float32), including zero blocks, fp16/bf16 rounding
  * ties, half subnormals, half overflow and values whose scale underflows.
  */
 class ActivationQuantTest {
@@ -36,12 +37,22 @@ class ActivationQuantTest {
         int rb = (int) actType.rowBytes(cols);
         byte[] want = new byte[rb * nTok];
         for (int t = 0; t < nTok; t++) codec.quantizeRow(x, t * cols, null, 0, cols, want, t * rb);
+        if (actType == GgmlType.F16 || actType == GgmlType.BF16) want = widened(codec, want, cols * nTok);
+        long nativeRow = mbllm_kernels_h.mbllm_act_row_bytes(weightType.id(), cols);
+        assertEquals(want.length / nTok, nativeRow, "activation row bytes");
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment act = arena.allocate(rb * nTok);
+            MemorySegment act = arena.allocate(want.length);
             int rc = mbllm_kernels_h.mbllm_quantize_act(weightType.id(), MemorySegment.ofArray(x), cols, nTok, act);
             assertEquals(mbllm_kernels_h.MBLLM_OK, rc);
             assertArrayEquals(want, act.toArray(ValueLayout.JAVA_BYTE), actType + " bytes");
         }
+    }
+
+    /** fp16/bf16 codes as the float32 values they stand for: the native layout of F16/BF16 activations. */
+    private static byte[] widened(QuantCodec codec, byte[] codes, int n) {
+        float[] v = new float[n];
+        codec.dequantizeRow(MemorySegment.ofArray(codes), 0, v, 0, n);
+        return MemorySegment.ofArray(v).toArray(ValueLayout.JAVA_BYTE);
     }
 
     /** Token rows of varied character; every row is a multiple of 256 values. */

@@ -1,0 +1,86 @@
+package io.mbllm.kernels.vector;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Species and small helpers shared by the kernels. The integer kernels work on 16 elements at a time: 16 weight
+ * bytes widened to a 256-bit {@link ShortVector} and multiplied by 16 activations kept as shorts, then adjacent
+ * short lanes are summed into 8 int lanes ({@link #pairSum}). The float kernels use the preferred float species.
+ * All helpers are tiny so that C2 inlines them and keeps the vectors in registers.
+ */
+final class Simd {
+    private Simd() {}
+
+    static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
+    static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
+    static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
+
+    /** Float species of the float kernels and quantizers: 512 bits where preferred, else 256 (8 or 16 lanes). */
+    static final VectorSpecies<Float> FP = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512
+            ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    /** Int species with the shape of {@link #FP}. */
+    static final VectorSpecies<Integer> IP = VectorSpecies.of(int.class, FP.vectorShape());
+    /** Short species with as many lanes as {@link #FP} (half its bits). */
+    static final VectorSpecies<Short> HP = VectorSpecies.of(short.class, VectorShape.forBitSize(FP.vectorBitSize() / 2));
+
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+
+    /** True when the integer kernels run on native 256-bit vectors (AVX2 or wider). */
+    static boolean nativeWidthOk() {
+        return ByteVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+    }
+
+    /** 16 bytes at {@code off}, zero-extended to 16 short lanes. */
+    static ShortVector u8x16(MemorySegment w, long off) {
+        return (ShortVector) ByteVector.fromMemorySegment(B128, w, off, LE)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0);
+    }
+
+    /** 16 bytes at {@code off}, sign-extended to 16 short lanes. */
+    static ShortVector s8x16(MemorySegment w, long off) {
+        return (ShortVector) ByteVector.fromMemorySegment(B128, w, off, LE)
+                .convertShape(VectorOperators.B2S, S256, 0);
+    }
+
+    /** 16 activation codes (shorts) starting at {@code off}. */
+    static ShortVector act(short[] q, int off) {
+        return ShortVector.fromArray(S256, q, off);
+    }
+
+    /** Sums adjacent pairs of the 16 short lanes (sign-extended) into 8 int lanes. */
+    static IntVector pairSum(ShortVector p) {
+        IntVector v = p.reinterpretAsInts();
+        return v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                .add(v.lanewise(VectorOperators.ASHR, 16));
+    }
+
+    /** The 8 int lanes as floats. */
+    static FloatVector toFloat(IntVector v) {
+        return (FloatVector) v.convert(VectorOperators.I2F, 0);
+    }
+
+    /** {@code acc + float(v) * s}, lane-wise. */
+    static FloatVector scaleAdd(IntVector v, float s, FloatVector acc) {
+        return toFloat(v).fma(FloatVector.broadcast(F256, s), acc);
+    }
+
+    /** The fp16 at byte {@code off} as a float. */
+    static float f16(MemorySegment w, long off) {
+        return Float.float16ToFloat(w.get(LE_SHORT, off));
+    }
+}

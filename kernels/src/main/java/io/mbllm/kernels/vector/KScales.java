@@ -1,25 +1,22 @@
 package io.mbllm.kernels.vector;
 
-import java.lang.foreign.MemorySegment;
-
 /**
- * Unpacks the 12 scale bytes of Q4_K/Q5_K (ggml {@code get_scale_min_k4}) four at a time: the eight 6-bit scales
- * and the eight 6-bit mins, each as eight bytes of a long (sub-block j in byte j).
+ * Unpacks the 12 scale bytes of Q4_K/Q5_K (ggml {@code get_scale_min_k4}) four at a time from the three
+ * little-endian ints {@code u0,u1,u2}: the eight 6-bit scales and the eight 6-bit mins, each as eight bytes of a
+ * long (sub-block j in byte j).
  */
 final class KScales {
     private KScales() {}
 
-    /** The eight scales of the 12 bytes at {@code off}. */
-    static long scales(MemorySegment w, long off) {
-        int u0 = w.get(Simd.LE_INT, off), u2 = w.get(Simd.LE_INT, off + 8);
+    /** The eight scales. */
+    static long scales(int u0, int u1, int u2) {
         int lo = u0 & 0x3f3f3f3f;
         int hi = (u2 & 0x0f0f0f0f) | (((u0 >>> 6) & 0x03030303) << 4);
         return (lo & 0xFFFFFFFFL) | ((long) hi << 32);
     }
 
-    /** The eight mins of the 12 bytes at {@code off}. */
-    static long mins(MemorySegment w, long off) {
-        int u1 = w.get(Simd.LE_INT, off + 4), u2 = w.get(Simd.LE_INT, off + 8);
+    /** The eight mins. */
+    static long mins(int u0, int u1, int u2) {
         int lo = u1 & 0x3f3f3f3f;
         int hi = ((u2 >>> 4) & 0x0f0f0f0f) | (((u1 >>> 6) & 0x03030303) << 4);
         return (lo & 0xFFFFFFFFL) | ((long) hi << 32);

@@ -1,10 +1,10 @@
 package io.mbllm.kernels.vector;
 
-import static io.mbllm.kernels.vector.Simd.act;
-import static io.mbllm.kernels.vector.Simd.f16;
-import static io.mbllm.kernels.vector.Simd.pairSum;
-import static io.mbllm.kernels.vector.Simd.scaleAdd;
-import static io.mbllm.kernels.vector.Simd.u8x16;
+import static io.mbllm.kernels.vector.Simd.SL;
+import static io.mbllm.kernels.vector.Simd.actw;
+import static io.mbllm.kernels.vector.Simd.pairSumW;
+import static io.mbllm.kernels.vector.Simd.scaleAddW;
+import static io.mbllm.kernels.vector.Simd.u8w;
 
 import java.lang.foreign.MemorySegment;
 
@@ -14,9 +14,9 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Q2_K · Q8_K (84 bytes: scales[16] (low nibble scale, high nibble min), qs[64], fp16 d, fp16 dmin). For chunk c
- * and 16-byte half h of qs, bits 2k..2k+1 are sub-block 8c+2k+h. Code·activation·scale stays below 3·127·15, so
- * four sub-blocks are summed in shorts before widening.
+ * Q2_K · Q8_K (84 bytes: scales[16] (low nibble scale, high nibble min), qs[64], fp16 d, fp16 dmin). For chunk
+ * c of 32 qs bytes, bits 2k..2k+1 of byte l belong to element 128c+32k+l (sub-block 8c+2k+l/16).
+ * Code·activation·scale stays below 3·127·15, so the four bit pairs are summed in shorts before widening.
  */
 final class Q2KKernel extends RowKernel {
     @Override
@@ -26,36 +26,43 @@ final class Q2KKernel extends RowKernel {
         float[] ad = a.d;
         int[] s16 = a.sum16;
         int qo = t * a.cols, bo = t * nb, so = t * (a.cols >> 4);
-        FloatVector acc = FloatVector.zero(Simd.F256);
+        FloatVector acc = FloatVector.zero(Simd.FW);
         float mins = 0;
-        for (int b = 0; b < nb; b++, off += 84, qo += 256, so += 16) {
+        for (int b = 0; b < nb; b++) {
+            long o = off + 84L * b;
+            int eb = qo + 256 * b, sb = so + 16 * b;
             float yd = ad[bo + b];
-            long sc0 = w.get(Simd.LE_LONG, off), sc1 = w.get(Simd.LE_LONG, off + 8);
+            long sc0 = w.get(Simd.LE_LONG, o), sc1 = w.get(Simd.LE_LONG, o + 8);
+            int dd = w.get(Simd.LE_INT, o + 80);
             int summs = 0;
             for (int j = 0; j < 8; j++) {
-                summs += s16[so + j] * ((int) (sc0 >>> (8 * j + 4)) & 15);
-                summs += s16[so + 8 + j] * ((int) (sc1 >>> (8 * j + 4)) & 15);
+                summs += s16[sb + j] * ((int) (sc0 >>> (8 * j + 4)) & 15);
+                summs += s16[sb + 8 + j] * ((int) (sc1 >>> (8 * j + 4)) & 15);
             }
-            IntVector isum = IntVector.zero(Simd.I256);
+            IntVector isum = IntVector.zero(Simd.IW);
             for (int c = 0; c < 2; c++) {
                 long sc = c == 0 ? sc0 : sc1;
-                for (int h = 0; h < 2; h++) {
-                    ShortVector qs = u8x16(w, off + 16 + 32 * c + 16 * h);
-                    int e = qo + 128 * c + 16 * h;
-                    // sub-block 8c+2k+h has scale byte 2k+h of sc
-                    ShortVector p = qs.and((short) 3).mul(act(q, e)).mul((short) ((sc >>> (8 * h)) & 15))
-                            .add(qs.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(act(q, e + 32))
-                                    .mul((short) ((sc >>> (8 * h + 16)) & 15)))
-                            .add(qs.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(act(q, e + 64))
-                                    .mul((short) ((sc >>> (8 * h + 32)) & 15)))
-                            .add(qs.lanewise(VectorOperators.LSHR, 6).mul(act(q, e + 96))
-                                    .mul((short) ((sc >>> (8 * h + 48)) & 15)));
-                    isum = isum.add(pairSum(p));
+                for (int i = 0; i < 32; i += SL) {
+                    ShortVector qs = u8w(w, o + 16 + 32 * c + i);
+                    int e = eb + 128 * c + i;
+                    int k = i >> 4;
+                    ShortVector p = qs.and((short) 3).mul(actw(q, e)).mul(scales(sc, k));
+                    for (int m = 1; m < 4; m++) { // bit pair m: sub-block 8c+2m (+ i/16)
+                        p = p.add(qs.lanewise(VectorOperators.LSHR, 2 * m).and((short) 3).mul(actw(q, e + 32 * m))
+                                .mul(scales(sc, 2 * m + k)));
+                    }
+                    isum = isum.add(pairSumW(p));
                 }
             }
-            acc = scaleAdd(isum, f16(w, off + 80) * yd, acc);
-            mins += yd * f16(w, off + 82) * summs;
+            acc = scaleAddW(isum, Float.float16ToFloat((short) dd) * yd, acc);
+            mins += yd * Float.float16ToFloat((short) (dd >>> 16)) * summs;
         }
         return acc.reduceLanes(VectorOperators.ADD) - mins;
+    }
+
+    /** The 4-bit scale of byte j of {@code sc} in every lane; with 32-element steps, byte j+1 in the upper lanes. */
+    private static ShortVector scales(long sc, int j) {
+        ShortVector v = ShortVector.broadcast(Simd.SW, (short) ((sc >>> (8 * j)) & 15));
+        return SL < 32 ? v : v.blend((short) ((sc >>> (8 * j + 8)) & 15), Simd.SW_UPPER);
     }
 }

@@ -1,10 +1,10 @@
 package io.mbllm.kernels.vector;
 
-import static io.mbllm.kernels.vector.Simd.act;
-import static io.mbllm.kernels.vector.Simd.f16;
-import static io.mbllm.kernels.vector.Simd.pairSum;
-import static io.mbllm.kernels.vector.Simd.scaleAdd;
-import static io.mbllm.kernels.vector.Simd.u8x16;
+import static io.mbllm.kernels.vector.Simd.SL;
+import static io.mbllm.kernels.vector.Simd.actw;
+import static io.mbllm.kernels.vector.Simd.pairSumW;
+import static io.mbllm.kernels.vector.Simd.scaleAddW;
+import static io.mbllm.kernels.vector.Simd.u8w;
 
 import java.lang.foreign.MemorySegment;
 
@@ -25,28 +25,36 @@ final class Q5KKernel extends RowKernel {
         float[] ad = a.d;
         int[] s32 = a.sum32;
         int qo = t * a.cols, bo = t * nb, so = t * (a.cols >> 5);
-        FloatVector acc = FloatVector.zero(Simd.F256);
+        FloatVector acc = FloatVector.zero(Simd.FW);
         float mins = 0;
-        for (int b = 0; b < nb; b++, off += 176, qo += 256, so += 8) {
+        for (int b = 0; b < nb; b++) {
+            long o = off + 176L * b;
+            int eb = qo + 256 * b;
             float yd = ad[bo + b];
-            long sc = KScales.scales(w, off + 4);
-            ShortVector h0 = u8x16(w, off + 16).lanewise(VectorOperators.LSHL, 4);
-            ShortVector h1 = u8x16(w, off + 32).lanewise(VectorOperators.LSHL, 4);
-            IntVector isum = IntVector.zero(Simd.I256);
+            long head = w.get(Simd.LE_LONG, o), tail = w.get(Simd.LE_LONG, o + 8);
+            long sc = KScales.scales((int) (head >>> 32), (int) tail, (int) (tail >>> 32));
+            // qh shifted so that bit j of a byte lands at bit 4 after '>>> j'
+            ShortVector h0 = u8w(w, o + 16).lanewise(VectorOperators.LSHL, 4);
+            ShortVector h1 = SL < 32 ? u8w(w, o + 16 + 16).lanewise(VectorOperators.LSHL, 4) : h0;
+            IntVector isum = IntVector.zero(Simd.IW);
             for (int c = 0; c < 4; c++) {
-                ShortVector w0 = u8x16(w, off + 48 + 32 * c), w1 = u8x16(w, off + 64 + 32 * c);
-                int e = qo + 64 * c;
+                int e = eb + 64 * c;
+                long qs = o + 48 + 32 * c;
                 int jl = 2 * c, jh = 2 * c + 1;
-                ShortVector l0 = w0.and((short) 15).or(h0.lanewise(VectorOperators.LSHR, jl).and((short) 16));
-                ShortVector l1 = w1.and((short) 15).or(h1.lanewise(VectorOperators.LSHR, jl).and((short) 16));
-                ShortVector u0 = w0.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, jh).and((short) 16));
-                ShortVector u1 = w1.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, jh).and((short) 16));
-                ShortVector pl = l0.mul(act(q, e)).add(l1.mul(act(q, e + 16)));
-                ShortVector ph = u0.mul(act(q, e + 32)).add(u1.mul(act(q, e + 48)));
-                isum = isum.add(pairSum(pl).mul(KScales.at(sc, jl))).add(pairSum(ph).mul(KScales.at(sc, jh)));
+                ShortVector pl = null, ph = null;
+                for (int i = 0; i < 32; i += SL) {
+                    ShortVector v = u8w(w, qs + i), hb = i == 0 ? h0 : h1;
+                    ShortVector lo = v.and((short) 15).or(hb.lanewise(VectorOperators.LSHR, jl).and((short) 16));
+                    ShortVector hi = v.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, jh).and((short) 16));
+                    ShortVector l = lo.mul(actw(q, e + i)), h = hi.mul(actw(q, e + 32 + i));
+                    pl = i == 0 ? l : pl.add(l);
+                    ph = i == 0 ? h : ph.add(h);
+                }
+                isum = isum.add(pairSumW(pl).mul(KScales.at(sc, jl))).add(pairSumW(ph).mul(KScales.at(sc, jh)));
             }
-            acc = scaleAdd(isum, f16(w, off) * yd, acc);
-            mins += f16(w, off + 2) * yd * KScales.minSum(KScales.mins(w, off + 4), s32, so);
+            acc = scaleAddW(isum, Float.float16ToFloat((short) head) * yd, acc);
+            long mn = KScales.mins((int) (head >>> 32), (int) tail, (int) (tail >>> 32));
+            mins += Float.float16ToFloat((short) (head >>> 16)) * yd * KScales.minSum(mn, s32, so + 8 * b);
         }
         return acc.reduceLanes(VectorOperators.ADD) - mins;
     }

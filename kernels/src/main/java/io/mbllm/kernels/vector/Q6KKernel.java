@@ -1,10 +1,10 @@
 package io.mbllm.kernels.vector;
 
-import static io.mbllm.kernels.vector.Simd.act;
-import static io.mbllm.kernels.vector.Simd.f16;
-import static io.mbllm.kernels.vector.Simd.pairSum;
-import static io.mbllm.kernels.vector.Simd.scaleAdd;
-import static io.mbllm.kernels.vector.Simd.u8x16;
+import static io.mbllm.kernels.vector.Simd.SL;
+import static io.mbllm.kernels.vector.Simd.actw;
+import static io.mbllm.kernels.vector.Simd.pairSumW;
+import static io.mbllm.kernels.vector.Simd.scaleAddW;
+import static io.mbllm.kernels.vector.Simd.u8w;
 
 import java.lang.foreign.MemorySegment;
 
@@ -14,10 +14,10 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Q6_K · Q8_K (210 bytes: ql[128], qh[64], int8 scales[16], fp16 d). For half h and 16-byte quarter r, the
- * bytes ql[64h+16r], ql[64h+32+16r] and qh[32h+16r] give four sub-blocks of 16 (8h+r, +2, +4, +6): low nibbles
- * with qh bits 0-1, 2-3, then high nibbles with bits 4-5, 6-7. Signed codes (-32..31) times activations are
- * summed per sub-block, then multiplied by the int8 scale.
+ * Q6_K · Q8_K (210 bytes: ql[128], qh[64], int8 scales[16], fp16 d). For half h, the bytes ql[64h+l],
+ * ql[64h+32+l] and qh[32h+l] (l = 0..31) give the four 32-element groups g = 0..3 (sub-blocks 8h+2g, 8h+2g+1):
+ * low nibbles with qh bits 0-1 and 2-3, then high nibbles with bits 4-5 and 6-7. Signed codes (-32..31) times
+ * activations are summed per sub-block, then multiplied by the int8 scale (per int lane on wide vectors).
  */
 final class Q6KKernel extends RowKernel {
     @Override
@@ -26,29 +26,37 @@ final class Q6KKernel extends RowKernel {
         short[] q = a.q;
         float[] ad = a.d;
         int qo = t * a.cols, bo = t * nb;
-        FloatVector acc = FloatVector.zero(Simd.F256);
-        for (int b = 0; b < nb; b++, off += 210, qo += 256) {
-            long s0 = w.get(Simd.LE_LONG, off + 192), s1 = w.get(Simd.LE_LONG, off + 200);
-            IntVector isum = IntVector.zero(Simd.I256);
+        FloatVector acc = FloatVector.zero(Simd.FW);
+        for (int b = 0; b < nb; b++) {
+            long o = off + 210L * b;
+            int eb = qo + 256 * b;
+            long s0 = w.get(Simd.LE_LONG, o + 192), s1 = w.get(Simd.LE_LONG, o + 200);
+            IntVector isum = IntVector.zero(Simd.IW);
             for (int h = 0; h < 2; h++) {
                 long sc = h == 0 ? s0 : s1;
-                for (int r = 0; r < 2; r++) {
-                    long lo = off + 64 * h + 16 * r;
-                    ShortVector l0 = u8x16(w, lo), l1 = u8x16(w, lo + 32), hb = u8x16(w, off + 128 + 32 * h + 16 * r);
-                    int e = qo + 128 * h + 16 * r;
-                    ShortVector c0 = l0.and((short) 15).or(hb.and((short) 3).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
-                    ShortVector c1 = l1.and((short) 15).or(hb.and((short) 12).lanewise(VectorOperators.LSHL, 2)).sub((short) 32);
-                    ShortVector c2 = l0.lanewise(VectorOperators.LSHR, 4).or(hb.and((short) 48)).sub((short) 32);
-                    ShortVector c3 = l1.lanewise(VectorOperators.LSHR, 4).or(hb.and((short) 192).lanewise(VectorOperators.LSHR, 2)).sub((short) 32);
-                    // sub-blocks r, r+2, r+4, r+6 of this half: scale bytes r, r+2, r+4, r+6 of sc
-                    isum = isum.add(pairSum(c0.mul(act(q, e))).mul((int) (byte) (sc >>> (8 * r))))
-                            .add(pairSum(c1.mul(act(q, e + 32))).mul((int) (byte) (sc >>> (8 * r + 16))))
-                            .add(pairSum(c2.mul(act(q, e + 64))).mul((int) (byte) (sc >>> (8 * r + 32))))
-                            .add(pairSum(c3.mul(act(q, e + 96))).mul((int) (byte) (sc >>> (8 * r + 48))));
+                for (int i = 0; i < 32; i += SL) {
+                    long lo = o + 64 * h + i;
+                    ShortVector l0 = u8w(w, lo), l1 = u8w(w, lo + 32), hb = u8w(w, o + 128 + 32 * h + i);
+                    int e = eb + 128 * h + i;
+                    int k = i >> 4;
+                    for (int g = 0; g < 4; g++) { // a loop, not unrolled by hand: keeps C2's parse small
+                        ShortVector lq = (g & 1) == 0 ? l0 : l1;
+                        ShortVector c = lq.lanewise(VectorOperators.LSHR, 4 * (g >> 1)).and((short) 15)
+                                .or(hb.lanewise(VectorOperators.LSHR, 2 * g).and((short) 3).lanewise(VectorOperators.LSHL, 4))
+                                .sub((short) 32);
+                        // group g covers sub-block 2g (+ i/16) and, on 32-lane vectors, 2g+1 in the upper int lanes
+                        isum = isum.add(pairSumW(c.mul(actw(q, e + 32 * g))).mul(scales(sc, 2 * g + k)));
+                    }
                 }
             }
-            acc = scaleAdd(isum, f16(w, off + 208) * ad[bo + b], acc);
+            acc = scaleAddW(isum, Simd.f16(w, o + 208) * ad[bo + b], acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The int8 scale byte j of {@code sc} in every lane; with 32-element steps, byte j+1 in the upper lanes. */
+    private static IntVector scales(long sc, int j) {
+        IntVector v = IntVector.broadcast(Simd.IW, (byte) (sc >>> (8 * j)));
+        return SL < 32 ? v : v.blend((byte) (sc >>> (8 * j + 8)), Simd.IW_UPPER);
     }
 }

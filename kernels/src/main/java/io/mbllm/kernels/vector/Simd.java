@@ -8,6 +8,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -25,6 +26,23 @@ final class Simd {
     static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
     static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
     static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
+
+    /** Short species of the wide integer kernels: 512 bits where preferred, else 256 (32 or 16 lanes). */
+    static final VectorSpecies<Short> SW = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512
+            ? ShortVector.SPECIES_512 : ShortVector.SPECIES_256;
+    /** Short lanes of {@link #SW}: elements per wide step. */
+    static final int SL = SW.length();
+    /** Byte species with as many lanes as {@link #SW}. */
+    static final VectorSpecies<Byte> BW = VectorSpecies.of(byte.class, VectorShape.forBitSize(SW.vectorBitSize() / 2));
+    /** Int species with the shape of {@link #SW} (one lane per pair of short lanes). */
+    static final VectorSpecies<Integer> IW = VectorSpecies.of(int.class, SW.vectorShape());
+    /** Float species with the shape of {@link #SW}. */
+    static final VectorSpecies<Float> FW = VectorSpecies.of(float.class, SW.vectorShape());
+
+    /** Int lanes of the upper half of {@link #IW} (elements 16..31 of a 32-element wide step). */
+    static final VectorMask<Integer> IW_UPPER = IW.indexInRange(-IW.length() / 2, IW.length() / 2);
+    /** Short lanes of the upper half of {@link #SW}. */
+    static final VectorMask<Short> SW_UPPER = SW.indexInRange(-SL / 2, SL / 2);
 
     /** Float species of the float kernels and quantizers: 512 bits where preferred, else 256 (8 or 16 lanes). */
     static final VectorSpecies<Float> FP = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512
@@ -55,6 +73,34 @@ final class Simd {
     static ShortVector s8x16(MemorySegment w, long off) {
         return (ShortVector) ByteVector.fromMemorySegment(B128, w, off, LE)
                 .convertShape(VectorOperators.B2S, S256, 0);
+    }
+
+    /** {@link #SL} bytes at {@code off}, zero-extended to shorts. */
+    static ShortVector u8w(MemorySegment w, long off) {
+        return (ShortVector) ByteVector.fromMemorySegment(BW, w, off, LE)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2S, SW, 0);
+    }
+
+    /** {@link #SL} bytes at {@code off}, sign-extended to shorts. */
+    static ShortVector s8w(MemorySegment w, long off) {
+        return (ShortVector) ByteVector.fromMemorySegment(BW, w, off, LE).convertShape(VectorOperators.B2S, SW, 0);
+    }
+
+    /** {@link #SL} activation codes (shorts) starting at {@code off}. */
+    static ShortVector actw(short[] q, int off) {
+        return ShortVector.fromArray(SW, q, off);
+    }
+
+    /** {@link #pairSum} on the wide species. */
+    static IntVector pairSumW(ShortVector p) {
+        IntVector v = p.reinterpretAsInts();
+        return v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                .add(v.lanewise(VectorOperators.ASHR, 16));
+    }
+
+    /** {@code acc + float(v) * s} on the wide species. */
+    static FloatVector scaleAddW(IntVector v, float s, FloatVector acc) {
+        return ((FloatVector) v.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(FW, s), acc);
     }
 
     /** 16 activation codes (shorts) starting at {@code off}. */

@@ -27,9 +27,15 @@ final class Simd {
     static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
     static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
 
+    /**
+     * Widest vector size used, in bits: the preferred size capped to 512, or the system property
+     * {@code mbllm.vector.maxBits} when smaller (tests use 256 to cover the AVX2 shapes on an AVX-512 machine).
+     */
+    static final int MAX_BITS = Math.min(Math.min(512, ShortVector.SPECIES_PREFERRED.vectorBitSize()),
+            Integer.getInteger("mbllm.vector.maxBits", 512));
+
     /** Short species of the wide integer kernels: 512 bits where preferred, else 256 (32 or 16 lanes). */
-    static final VectorSpecies<Short> SW = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512
-            ? ShortVector.SPECIES_512 : ShortVector.SPECIES_256;
+    static final VectorSpecies<Short> SW = MAX_BITS >= 512 ? ShortVector.SPECIES_512 : ShortVector.SPECIES_256;
     /** Short lanes of {@link #SW}: elements per wide step. */
     static final int SL = SW.length();
     /** Byte species with as many lanes as {@link #SW}. */
@@ -45,8 +51,7 @@ final class Simd {
     static final VectorMask<Short> SW_UPPER = SW.indexInRange(-SL / 2, SL / 2);
 
     /** Float species of the float kernels and quantizers: 512 bits where preferred, else 256 (8 or 16 lanes). */
-    static final VectorSpecies<Float> FP = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512
-            ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    static final VectorSpecies<Float> FP = MAX_BITS >= 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
     /** Int species with the shape of {@link #FP}. */
     static final VectorSpecies<Integer> IP = VectorSpecies.of(int.class, FP.vectorShape());
     /** Short species with as many lanes as {@link #FP} (half its bits). */

@@ -1,5 +1,6 @@
 package io.mbllm.kernels.vector;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -7,10 +8,80 @@ import java.util.SplittableRandom;
 import io.mbllm.gguf.GgmlType;
 import io.mbllm.gguf.quant.QuantCodec;
 import io.mbllm.gguf.quant.QuantTypes;
+import io.mbllm.kernels.Parallel;
+import io.mbllm.kernels.ReferenceMatMul;
+import io.mbllm.kernels.WeightMatrix;
 
 /** Test weights and the error bound used to compare a fast matmul with the reference. */
 final class KernelCases {
     private KernelCases() {}
+
+    /** Relative tolerance against the sum of |terms| (see {@link VectorMatMulTest}). */
+    static final double REL_TOL = 1e-5;
+
+    /**
+     * Runs {@link VectorMatMul} and {@link ReferenceMatMul} on the same weights and activations and returns a
+     * description of the first result outside the tolerance (or a write past the output), else null.
+     */
+    static String compare(GgmlType type, byte[] bytes, int rows, int cols, int tokens, boolean nativeSeg,
+                          Parallel refPar, Parallel par, int tileBytes, long seed) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = MemorySegment.ofArray(bytes);
+            if (nativeSeg) {
+                MemorySegment n = arena.allocate(bytes.length + 64, 64).asSlice(13, bytes.length); // unaligned
+                n.copyFrom(seg);
+                seg = n;
+            }
+            WeightMatrix w = new WeightMatrix("w", type, seg, cols, rows);
+            float[] x = activations(tokens, cols, seed);
+            float[] want = new float[tokens * rows];
+            float[] got = new float[tokens * rows + 3];
+            got[tokens * rows] = 42f;
+            new ReferenceMatMul(refPar).matmul(w, x, tokens, want);
+            new VectorMatMul(par, tileBytes).matmul(w, x, tokens, got);
+            if (got[tokens * rows] != 42f) return type + ": wrote past the output";
+            for (int t = 0; t < tokens; t++) {
+                for (int r = 0; r < rows; r++) {
+                    float ref = want[t * rows + r], fast = got[t * rows + r];
+                    double bound = REL_TOL * absTerms(type, seg, r * w.rowBytes(), x, t * cols, cols) + 1e-30;
+                    if (!(Math.abs((double) fast - ref) <= bound) && !(Float.isNaN(ref) && Float.isNaN(fast)) && fast != ref) {
+                        return type + " " + rows + "x" + cols + " tokens=" + tokens + " native=" + nativeSeg + " row " + r
+                                + " token " + t + ": fast " + fast + " ref " + ref + " bound " + bound;
+                    }
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * A child-JVM entry point: compares every type on small shapes with the current vector sizes (run with
+     * {@code -Dmbllm.vector.maxBits=256} to cover the AVX2 shapes). Prints the lane count; exits 1 on a mismatch.
+     */
+    public static void main(String[] args) {
+        System.out.println("wide short lanes " + Simd.SL + ", float lanes " + Simd.FP.length());
+        int failures = 0, cases = 0;
+        try (Parallel one = new Parallel(1); Parallel two = new Parallel(2)) {
+            long seed = 1;
+            for (GgmlType type : TYPES) {
+                int cols = type.blockSize() == 1 ? 67 : 2 * type.blockSize();
+                for (int tokens : new int[] {1, 3}) {
+                    String[] errs = {
+                            compare(type, quantized(type, 5, cols, seed), 5, cols, tokens, true, one, two, 1 << 16, seed++),
+                            compare(type, randomBytes(type, 7, cols, seed), 7, cols, tokens, false, one, one, 2 * (int) type.rowBytes(cols), seed++)};
+                    for (String e : errs) {
+                        cases++;
+                        if (e != null) {
+                            System.out.println("MISMATCH " + e);
+                            failures++;
+                        }
+                    }
+                }
+            }
+        }
+        System.out.println(cases + " cases, " + failures + " mismatches");
+        System.exit(failures == 0 ? 0 : 1);
+    }
 
     /** Every weight type the Vector API path serves. */
     static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,

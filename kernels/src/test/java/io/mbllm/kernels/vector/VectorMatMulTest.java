@@ -29,7 +29,7 @@ import io.mbllm.kernels.WeightMatrix;
  * code, scale or sub-block mapping moves the result by the size of one term, far beyond this bound.
  */
 class VectorMatMulTest {
-    private static final double REL_TOL = 1e-5;
+    private static final double REL_TOL = KernelCases.REL_TOL;
     private static Parallel one, two;
 
     @BeforeAll
@@ -56,32 +56,8 @@ class VectorMatMulTest {
 
     private static void check(GgmlType type, byte[] bytes, int rows, int cols, int tokens, boolean nativeSeg,
                               Parallel par, int tileBytes, long seed) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment seg = MemorySegment.ofArray(bytes);
-            if (nativeSeg) {
-                MemorySegment n = arena.allocate(bytes.length + 64, 64).asSlice(13, bytes.length); // unaligned
-                n.copyFrom(seg);
-                seg = n;
-            }
-            WeightMatrix w = new WeightMatrix("w", type, seg, cols, rows);
-            float[] x = KernelCases.activations(tokens, cols, seed);
-            float[] want = new float[tokens * rows];
-            float[] got = new float[tokens * rows + 3];
-            got[tokens * rows] = 42f;
-            new ReferenceMatMul(one).matmul(w, x, tokens, want);
-            new VectorMatMul(par, tileBytes).matmul(w, x, tokens, got);
-            assertEquals(42f, got[tokens * rows], "wrote past the output");
-            for (int t = 0; t < tokens; t++) {
-                for (int r = 0; r < rows; r++) {
-                    float ref = want[t * rows + r], fast = got[t * rows + r];
-                    double bound = REL_TOL * KernelCases.absTerms(type, seg, r * w.rowBytes(), x, t * cols, cols) + 1e-30;
-                    if (!(Math.abs((double) fast - ref) <= bound) && !(Float.isNaN(ref) && Float.isNaN(fast)) && fast != ref) {
-                        fail(type + " " + rows + "x" + cols + " tokens=" + tokens + " native=" + nativeSeg + " row " + r
-                                + " token " + t + ": fast " + fast + " ref " + ref + " bound " + bound);
-                    }
-                }
-            }
-        }
+        String err = KernelCases.compare(type, bytes, rows, cols, tokens, nativeSeg, one, par, tileBytes, seed);
+        if (err != null) fail(err);
     }
 
     @ParameterizedTest

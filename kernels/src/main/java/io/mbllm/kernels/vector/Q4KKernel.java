@@ -2,7 +2,7 @@ package io.mbllm.kernels.vector;
 
 import static io.mbllm.kernels.vector.Simd.SL;
 import static io.mbllm.kernels.vector.Simd.actw;
-import static io.mbllm.kernels.vector.Simd.pairSumW;
+import static io.mbllm.kernels.vector.Simd.pairSumSmallW;
 import static io.mbllm.kernels.vector.Simd.scaleAddW;
 import static io.mbllm.kernels.vector.Simd.u8w;
 
@@ -39,7 +39,7 @@ final class Q4KKernel extends RowKernel {
                 int e = eb + 64 * c;
                 long qs = o + 16 + 32 * c;
                 ShortVector v = u8w(w, qs);
-                // codes <= 15: two products per lane stay below 2*15*127
+                // codes <= 15: a lane (two products) stays below 2*15*127, a pair of lanes below 16383
                 ShortVector pl = v.and((short) 15).mul(actw(q, e));
                 ShortVector ph = v.lanewise(VectorOperators.LSHR, 4).mul(actw(q, e + 32));
                 for (int i = SL; i < 32; i += SL) {
@@ -47,7 +47,7 @@ final class Q4KKernel extends RowKernel {
                     pl = pl.add(u.and((short) 15).mul(actw(q, e + i)));
                     ph = ph.add(u.lanewise(VectorOperators.LSHR, 4).mul(actw(q, e + 32 + i)));
                 }
-                isum = isum.add(pairSumW(pl).mul(KScales.at(sc, 2 * c))).add(pairSumW(ph).mul(KScales.at(sc, 2 * c + 1)));
+                isum = isum.add(pairSumSmallW(pl).mul(KScales.at(sc, 2 * c))).add(pairSumSmallW(ph).mul(KScales.at(sc, 2 * c + 1)));
             }
             acc = scaleAddW(isum, Float.float16ToFloat((short) head) * yd, acc);
             long mn = KScales.mins((int) (head >>> 32), (int) tail, (int) (tail >>> 32));

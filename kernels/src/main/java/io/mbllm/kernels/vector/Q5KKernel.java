@@ -2,7 +2,7 @@ package io.mbllm.kernels.vector;
 
 import static io.mbllm.kernels.vector.Simd.SL;
 import static io.mbllm.kernels.vector.Simd.actw;
-import static io.mbllm.kernels.vector.Simd.pairSumW;
+import static io.mbllm.kernels.vector.Simd.pairSumSmallW;
 import static io.mbllm.kernels.vector.Simd.scaleAddW;
 import static io.mbllm.kernels.vector.Simd.u8w;
 
@@ -50,7 +50,7 @@ final class Q5KKernel extends RowKernel {
                     pl = i == 0 ? l : pl.add(l);
                     ph = i == 0 ? h : ph.add(h);
                 }
-                isum = isum.add(pairSumW(pl).mul(KScales.at(sc, jl))).add(pairSumW(ph).mul(KScales.at(sc, jh)));
+                isum = isum.add(pairSumSmallW(pl).mul(KScales.at(sc, jl))).add(pairSumSmallW(ph).mul(KScales.at(sc, jh)));
             }
             acc = scaleAddW(isum, Float.float16ToFloat((short) head) * yd, acc);
             long mn = KScales.mins((int) (head >>> 32), (int) tail, (int) (tail >>> 32));

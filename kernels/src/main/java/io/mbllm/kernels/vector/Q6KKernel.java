@@ -2,7 +2,7 @@ package io.mbllm.kernels.vector;
 
 import static io.mbllm.kernels.vector.Simd.SL;
 import static io.mbllm.kernels.vector.Simd.actw;
-import static io.mbllm.kernels.vector.Simd.pairSumW;
+import static io.mbllm.kernels.vector.Simd.pairSumSmallW;
 import static io.mbllm.kernels.vector.Simd.scaleAddW;
 import static io.mbllm.kernels.vector.Simd.u8w;
 
@@ -45,7 +45,7 @@ final class Q6KKernel extends RowKernel {
                                 .or(hb.lanewise(VectorOperators.LSHR, 2 * g).and((short) 3).lanewise(VectorOperators.LSHL, 4))
                                 .sub((short) 32);
                         // group g covers sub-block 2g (+ i/16) and, on 32-lane vectors, 2g+1 in the upper int lanes
-                        isum = isum.add(pairSumW(c.mul(actw(q, e + 32 * g))).mul(scales(sc, 2 * g + k)));
+                        isum = isum.add(pairSumSmallW(c.mul(actw(q, e + 32 * g))).mul(scales(sc, 2 * g + k)));
                     }
                 }
             }

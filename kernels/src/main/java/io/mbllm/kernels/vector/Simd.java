@@ -103,6 +103,15 @@ final class Simd {
                 .add(v.lanewise(VectorOperators.ASHR, 16));
     }
 
+    /**
+     * {@link #pairSumW} in three operations for lanes whose pairwise sums fit a short (|lane| <= 16383): the pair
+     * is added in the upper half of each int, then shifted down with sign.
+     */
+    static IntVector pairSumSmallW(ShortVector p) {
+        IntVector v = p.reinterpretAsInts();
+        return v.lanewise(VectorOperators.LSHL, 16).add(v).lanewise(VectorOperators.ASHR, 16);
+    }
+
     /** {@code acc + float(v) * s} on the wide species. */
     static FloatVector scaleAddW(IntVector v, float s, FloatVector acc) {
         return ((FloatVector) v.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(FW, s), acc);

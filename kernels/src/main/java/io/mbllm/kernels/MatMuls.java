@@ -5,15 +5,16 @@ import java.util.Locale;
 
 import io.mbllm.kernels.nativ.NativeKernels;
 import io.mbllm.kernels.nativ.NativeMatMul;
+import io.mbllm.kernels.vector.VectorMatMul;
 
 /**
  * Picks a {@link MatMul} implementation: {@link #best} for normal use, {@link #named} to force one (CLI flags,
- * benchmarks, tests). The native kernels are used when their library loaded; otherwise the Java path (the
- * reason is logged once by {@link NativeKernels}).
+ * benchmarks, tests). The native kernels are used when their library loaded (otherwise the reason is logged once
+ * by {@link NativeKernels}); then the Java Vector API path, or the scalar reference where vectors are emulated.
  */
 public final class MatMuls {
     /** Names accepted by {@link #named}. */
-    public static final List<String> NAMES = List.of("native", "reference");
+    public static final List<String> NAMES = List.of("native", "vector", "reference");
 
     private MatMuls() {}
 
@@ -23,12 +24,14 @@ public final class MatMuls {
     }
 
     static MatMul choose(boolean nativeAvailable, Parallel parallel) {
-        // TODO(lead): the Java Vector API kernels (io.mbllm.kernels.vector.VectorMatMul) go between these two.
-        return nativeAvailable ? new NativeMatMul(parallel) : new ReferenceMatMul(parallel);
+        if (nativeAvailable) return new NativeMatMul(parallel);
+        // The Vector API path only pays off where the vectors are real (256 bits or more); emulated it is slower
+        // than the scalar reference.
+        return VectorMatMul.isAccelerated() ? new VectorMatMul(parallel) : new ReferenceMatMul(parallel);
     }
 
     /**
-     * The implementation called {@code name}: {@code native} or {@code reference}.
+     * The implementation called {@code name}: {@code native}, {@code vector} or {@code reference}.
      *
      * @throws IllegalArgumentException for an unknown name
      * @throws IllegalStateException    for {@code native} when the native library is unavailable (with the reason)
@@ -36,6 +39,7 @@ public final class MatMuls {
     public static MatMul named(String name, Parallel parallel) {
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "native" -> new NativeMatMul(parallel);
+            case "vector" -> new VectorMatMul(parallel);
             case "reference" -> new ReferenceMatMul(parallel);
             default -> throw new IllegalArgumentException("unknown matmul implementation '" + name + "' (one of " + NAMES + ")");
         };

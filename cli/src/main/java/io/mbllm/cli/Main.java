@@ -8,10 +8,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Quantize open LLM weights into small variants and run them locally.",
-        subcommands = {CommandLine.HelpCommand.class,
-                GgufCommand.class,
+        subcommands = {
                 RunCommand.class,
-                ServeCommand.class})
+                QuantizeCommand.class,
+                GgufCommand.class,
+                ServeCommand.class,
+                CommandLine.HelpCommand.class,
+        })
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -3,27 +3,30 @@ package io.mbllm.cli;
 import java.io.PrintStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import io.mbllm.server.http.MbllmServer;
 import io.mbllm.server.http.ServerConfig;
-import io.mbllm.server.sched.MemoryModelResolver;
 import io.mbllm.server.sched.ModelResolver;
+import io.mbllm.server.sched.StoreModelResolver;
+import io.mbllm.server.store.ModelStore;
 import picocli.CommandLine.Command;
 
 /**
  * {@code mbllm serve} (alias {@code start}): runs the HTTP server until SIGINT/SIGTERM, then closes the
- * connections and unloads the models. Settings come from the environment (cli.md §3). Until the model store
- * lands, the models are the {@code *.gguf} files of {@code MBLLM_MODELS}, named {@code <file stem>:latest}.
+ * connections and unloads the models. Settings come from the environment (cli.md §3); the models are those of
+ * the store at {@code MBLLM_MODELS}, whose unreferenced blobs are pruned at start unless {@code MBLLM_NOPRUNE}.
  */
 @Command(name = "serve", aliases = "start", mixinStandardHelpOptions = true,
         description = "Start the mbllm server (Ollama- and OpenAI-compatible API).",
         footerHeading = "%nEnvironment variables (OLLAMA_* accepted as fallbacks):%n",
         footer = {
                 "  MBLLM_HOST               bind address [scheme://]host[:port] (default 127.0.0.1:11434)",
-                "  MBLLM_MODELS             model folder (default ~/.mbllm/models)",
+                "  MBLLM_MODELS             model store (default ~/.mbllm/models)",
+                "  MBLLM_NOPRUNE            do not delete unreferenced blobs at start",
                 "  MBLLM_KEEP_ALIVE         how long idle models stay loaded (default 5m; 0 = unload, <0 = forever)",
                 "  MBLLM_NUM_PARALLEL       parallel requests per loaded model (default 1)",
                 "  MBLLM_MAX_LOADED_MODELS  most models loaded at once (default 3)",
@@ -51,7 +54,12 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ServerConfig config = ServerConfig.fromEnv(env);
-        ModelResolver models = MemoryModelResolver.ofDirectory(config.modelsDir());
+        ModelStore store = ModelStore.open(config.modelsDir());
+        if (!truthy(env.get("MBLLM_NOPRUNE")) && !truthy(env.get("OLLAMA_NOPRUNE"))) {
+            int pruned = store.pruneUnreferencedBlobs(Duration.ofHours(1));
+            if (pruned > 0) err.println("pruned " + pruned + " unreferenced blob(s)");
+        }
+        ModelResolver models = new StoreModelResolver(store);
         MbllmServer s;
         try {
             s = MbllmServer.start(config, models);
@@ -71,6 +79,10 @@ public final class ServeCommand implements Callable<Integer> {
             // the JVM is shutting down: the hook is running
         }
         return 0;
+    }
+
+    private static boolean truthy(String v) {
+        return v != null && (v.equals("1") || v.equalsIgnoreCase("true"));
     }
 
     private static String hostPort(MbllmServer s) {

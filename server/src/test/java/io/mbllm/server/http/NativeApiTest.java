@@ -155,6 +155,20 @@ class NativeApiTest {
     }
 
     @Test
+    void chatDropsOldestMessagesToFitTheContext() throws Exception {
+        String old = "Once upon a time there was a dog. ".repeat(4);
+        String body = "{\"model\":\"stories\",\"options\":{\"num_ctx\":48},\"_debug_render_only\":true,\"messages\":["
+                + "{\"role\":\"system\",\"content\":\"S. \"},{\"role\":\"user\",\"content\":\"" + "A cat sat. ".repeat(4) + "\"},"
+                + "{\"role\":\"assistant\",\"content\":\"" + old + "\"},{\"role\":\"user\",\"content\":\"Lily\"}]}";
+        String rendered = json(s.post("/api/chat", body)).get("debug_info").get("rendered_template").asText();
+        // the default template {{ .Prompt }} shows no system text; the oldest user turn is dropped whole
+        assertEquals(old + "Lily", rendered);
+        var gen = json(s.post("/api/chat", body.replace(",\"_debug_render_only\":true", ",\"stream\":false")
+                .replace("\"num_ctx\":48", "\"num_ctx\":48,\"num_predict\":2")));
+        assertEquals(2, gen.get("eval_count").asInt());
+    }
+
+    @Test
     void chatNonStreaming() throws Exception {
         var j = json(s.post("/api/chat", "{\"model\":\"stories\",\"stream\":false,\"messages\":[{\"role\":\"USER\",\"content\":\"Once upon a time\"}]," + GREEDY60 + "}"));
         assertEquals(onceUponATime60, j.get("message").get("content").asText());

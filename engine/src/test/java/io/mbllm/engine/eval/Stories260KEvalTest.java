@@ -81,6 +81,19 @@ class Stories260KEvalTest {
         assertEquals(1, Perplexity.chunkStartToken(tokenizer));
     }
 
+    @Test
+    void exactlyOneTrailingNewlineIsDropped() {
+        int[] noNewline = Perplexity.tokenizeText(tokenizer, "Once upon a time");
+        assertArrayEquals(noNewline, Perplexity.tokenizeText(tokenizer, "Once upon a time\n"));
+        assertArrayEquals(new int[] {1, 403, 407, 261, 378}, noNewline, "BOS added");
+        int[] two = Perplexity.tokenizeText(tokenizer, "Once upon a time\n\n");
+        assertEquals(noNewline.length + 1, two.length);
+        assertEquals(13, two[two.length - 1], "the second newline stays");
+        int[] eosText = Perplexity.tokenizeText(tokenizer, "</s>");
+        assertTrue(eosText.length > 2, "special-token text is not parsed: " + Arrays.toString(eosText));
+        for (int i = 1; i < eosText.length; i++) assertTrue(eosText[i] != 2, Arrays.toString(eosText));
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {128, 64})
     void perplexityMatchesLlamaCpp(int c) throws Exception {

@@ -18,6 +18,7 @@ import io.mbllm.engine.model.InferenceContext;
 import io.mbllm.engine.model.Model;
 import io.mbllm.engine.tokenizer.TokenizerException;
 import io.mbllm.engine.tokenizer.Tokenizers;
+import io.mbllm.kernels.MatMul;
 import io.mbllm.kernels.Parallel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,6 +61,9 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
+    /** The kernels that ran (what {@code --kernels} resolved to). */
+    private String kernelsLabel;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -74,9 +78,10 @@ final class BenchCommand implements Callable<Integer> {
             try (Parallel pool = engine.pool(); Model model = EngineOptions.openModel(file)) {
                 int bos = Perplexity.chunkStartToken(Tokenizers.fromGguf(((GgufModelSource) model.source()).file().metadata()));
                 List<Benchmark.Result> results;
+                MatMul matMul = engine.kernels.create(pool);
+                kernelsLabel = EngineOptions.Kernels.label(matMul);
                 try (InferenceContext ctx = model.newContext(ContextOptions.of(bench.contextLength())
-                        .withMaxBatch(Math.min(512, bench.contextLength())).withParallel(pool)
-                        .withMatMul(engine.kernels.create(pool)))) {
+                        .withMaxBatch(Math.min(512, bench.contextLength())).withParallel(pool).withMatMul(matMul))) {
                     results = Benchmark.run(ctx, bench, bos, m -> {
                         err.println("mbllm bench: " + m);
                         err.flush();
@@ -115,7 +120,7 @@ final class BenchCommand implements Callable<Integer> {
         for (Benchmark.Result r : results) {
             Estimate rate = r.rate();
             out.println(row(new String[] {info.description(), mib(info.sizeBytes()), millions(info.params()),
-                    engine.kernels.label(), Integer.toString(engine.threads), r.name(),
+                    kernelsLabel, Integer.toString(engine.threads), r.name(),
                     String.format(Locale.ROOT, "%.2f ± %.2f", rate.value(), rate.error())}));
         }
         out.println();
@@ -151,7 +156,7 @@ final class BenchCommand implements Callable<Integer> {
         b.append("  \"file\": ").append(str(file.toString())).append(",\n");
         b.append("  \"size_bytes\": ").append(info.sizeBytes()).append(",\n");
         b.append("  \"params\": ").append(info.params()).append(",\n");
-        b.append("  \"kernels\": ").append(str(engine.kernels.label())).append(",\n");
+        b.append("  \"kernels\": ").append(str(kernelsLabel)).append(",\n");
         b.append("  \"threads\": ").append(engine.threads).append(",\n");
         b.append("  \"repetitions\": ").append(reps).append(",\n");
         b.append("  \"peak_rss_bytes\": ").append(rss.isPresent() ? Long.toString(rss.getAsLong()) : "null").append(",\n");

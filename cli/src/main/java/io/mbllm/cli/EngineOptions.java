@@ -8,8 +8,12 @@ import io.mbllm.engine.model.Model;
 import io.mbllm.engine.model.ModelLoadException;
 import io.mbllm.gguf.GgufFormatException;
 import io.mbllm.kernels.MatMul;
+import io.mbllm.kernels.MatMuls;
 import io.mbllm.kernels.Parallel;
 import io.mbllm.kernels.ReferenceMatMul;
+import io.mbllm.kernels.nativ.NativeKernels;
+import io.mbllm.kernels.nativ.NativeMatMul;
+import io.mbllm.kernels.vector.VectorMatMul;
 import picocli.CommandLine.Option;
 
 /**
@@ -21,25 +25,32 @@ final class EngineOptions {
     enum Kernels {
         NATIVE, VECTOR, REFERENCE, AUTO;
 
-        /** The implementation {@code auto} resolves to in this build. */
-        static final Kernels BEST_AVAILABLE = REFERENCE;
-
-        /** What actually runs. */
-        Kernels resolved() {
-            return this == AUTO ? BEST_AVAILABLE : this;
-        }
-
-        String label() {
-            return resolved().name().toLowerCase(java.util.Locale.ROOT);
-        }
-
-        /** A kernel for one context, or a {@link CliException} when this build has none of that kind. */
+        /**
+         * A kernel for one context: {@code auto} is {@link MatMuls#best}; {@code native} fails with the reason
+         * when the native library is not loaded.
+         */
         MatMul create(Parallel pool) throws CliException {
-            return switch (resolved()) {
-                case REFERENCE -> new ReferenceMatMul(pool);
-                case NATIVE, VECTOR -> throw new CliException(2, "--kernels " + label()
-                        + ": not available in this build; use --kernels reference or auto");
-                case AUTO -> throw new AssertionError("resolved");
+            return switch (this) {
+                case AUTO -> MatMuls.best(pool);
+                case NATIVE -> {
+                    if (!NativeKernels.isAvailable()) {
+                        throw new CliException(2, "--kernels native: not available here ("
+                                + NativeKernels.unavailableReason().orElse("unknown reason") + "); use vector, reference or auto");
+                    }
+                    yield MatMuls.named("native", pool);
+                }
+                case VECTOR -> MatMuls.named("vector", pool);
+                case REFERENCE -> MatMuls.named("reference", pool);
+            };
+        }
+
+        /** The name of the implementation that runs, for reports. */
+        static String label(MatMul m) {
+            return switch (m) {
+                case NativeMatMul x -> "native";
+                case VectorMatMul x -> "vector";
+                case ReferenceMatMul x -> "reference";
+                default -> m.getClass().getSimpleName();
             };
         }
     }

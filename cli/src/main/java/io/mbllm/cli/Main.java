@@ -8,10 +8,14 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Quantize open LLM weights into small variants and run them locally.",
-        subcommands = {CommandLine.HelpCommand.class,
+        subcommands = {
+                RunCommand.class,
+                QuantizeCommand.class,
                 GgufCommand.class,
                 BenchCommand.class,
-                PerplexityCommand.class})
+                PerplexityCommand.class,
+                CommandLine.HelpCommand.class,
+        })
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -25,6 +25,7 @@ import io.mbllm.engine.model.Model;
 import io.mbllm.engine.tokenizer.Tokenizer;
 import io.mbllm.engine.tokenizer.TokenizerException;
 import io.mbllm.engine.tokenizer.Tokenizers;
+import io.mbllm.kernels.MatMul;
 import io.mbllm.kernels.Parallel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -112,7 +113,9 @@ final class PerplexityCommand implements Callable<Integer> {
 
     private InferenceContext context(Model model, Parallel pool, int n) throws EngineOptions.CliException {
         int b = batch != null ? Math.min(batch, n) : Math.min(n, 512);
-        return model.newContext(ContextOptions.of(n).withMaxBatch(b).withParallel(pool).withMatMul(engine.kernels.create(pool)));
+        MatMul matMul = engine.kernels.create(pool);
+        info("perplexity: " + EngineOptions.Kernels.label(matMul) + " kernels, " + engine.threads + " threads, batch " + b);
+        return model.newContext(ContextOptions.of(n).withMaxBatch(b).withParallel(pool).withMatMul(matMul));
     }
 
     private void runPerplexity(Model model, Parallel pool, Tokenizer tokenizer, int bos)

@@ -19,7 +19,7 @@ class BenchCommandTest {
 
     @Test
     void markdownTableInLlamaBenchShape() {
-        CliRun r = CliRun.of("bench", model(), "-p", "16", "-n", "8", "-r", "2", "-t", "1");
+        CliRun r = CliRun.of("bench", model(), "-p", "16", "-n", "8", "-r", "2", "-t", "1", "--kernels", "reference");
         assertEquals(0, r.exit(), r.err());
         List<String> lines = r.lines();
         assertEquals("| model                          |       size |     params | kernels    | threads |            test |                  t/s |",
@@ -37,12 +37,13 @@ class BenchCommandTest {
 
     @Test
     void jsonOutput() throws Exception {
-        CliRun r = CliRun.of("bench", model(), "-p", "8", "-n", "4", "-r", "3", "-t", "2", "--json", "--kernels", "reference");
+        CliRun r = CliRun.of("bench", model(), "-p", "8", "-n", "4", "-r", "3", "-t", "2", "--json");
         assertEquals(0, r.exit(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals("llama all F32", j.get("model").asText());
         assertEquals(292_800, j.get("params").asLong());
-        assertEquals("reference", j.get("kernels").asText());
+        assertTrue(java.util.Set.of("native", "vector", "reference").contains(j.get("kernels").asText()),
+                "auto resolves to what runs: " + j.get("kernels"));
         assertEquals(2, j.get("threads").asInt());
         assertTrue(j.get("peak_rss_bytes").asLong() > 1 << 20);
         JsonNode tests = j.get("tests");
@@ -74,9 +75,14 @@ class BenchCommandTest {
         CliRun threads = CliRun.of("bench", model(), "-t", "0");
         assertEquals(2, threads.exit());
         assertTrue(threads.err().contains("-t must be at least 1"), threads.err());
-        CliRun vector = CliRun.of("bench", model(), "--kernels", "VECTOR");
-        assertEquals(2, vector.exit());
-        assertTrue(vector.err().contains("--kernels vector: not available"), vector.err());
+        if (!io.mbllm.kernels.nativ.NativeKernels.isAvailable()) {
+            CliRun nativ = CliRun.of("bench", model(), "--kernels", "NATIVE");
+            assertEquals(2, nativ.exit());
+            assertTrue(nativ.err().contains("--kernels native: not available here"), nativ.err());
+        }
+        CliRun unknown = CliRun.of("bench", model(), "--kernels", "gpu");
+        assertEquals(2, unknown.exit());
+        assertTrue(unknown.err().contains("gpu"), unknown.err());
         CliRun missing = CliRun.of("bench", "/nonexistent/m.gguf");
         assertEquals(1, missing.exit());
         assertTrue(missing.err().contains("m.gguf: no such file"), missing.err());

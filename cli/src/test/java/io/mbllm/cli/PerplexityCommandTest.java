@@ -128,8 +128,22 @@ class PerplexityCommandTest {
         assertEquals(1, badModel.exit());
         assertTrue(badModel.err().contains("x.gguf"), badModel.err());
 
-        CliRun kernels = CliRun.of("perplexity", model(), "--text", text(), "--kernels", "native");
-        assertEquals(2, kernels.exit());
-        assertTrue(kernels.err().contains("--kernels native: not available"), kernels.err());
+        if (!io.mbllm.kernels.nativ.NativeKernels.isAvailable()) {
+            CliRun kernels = CliRun.of("perplexity", model(), "--text", text(), "--kernels", "native");
+            assertEquals(2, kernels.exit());
+            assertTrue(kernels.err().contains("--kernels native: not available here"), kernels.err());
+        }
+    }
+
+    /** Every kernel choice available here gives llama.cpp's figure (the float64 reference 5.1540 at C = 64). */
+    @Test
+    void kernelChoicesAgree() {
+        for (String k : new String[] {"reference", "vector", "native", "auto"}) {
+            if (k.equals("native") && !io.mbllm.kernels.nativ.NativeKernels.isAvailable()) continue;
+            CliRun r = CliRun.of("perplexity", model(), "--text", text(), "--ctx", "64", "-t", "2", "--kernels", k, "--no-progress");
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.err().contains((k.equals("auto") ? "" : k) + " kernels"), r.err());
+            assertEquals(5.1540, CliRun.numbers(r.line("Final estimate: PPL = "))[0], 0.00015, k + ": " + r.line("Final"));
+        }
     }
 }

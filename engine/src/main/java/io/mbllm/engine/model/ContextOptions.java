@@ -12,7 +12,7 @@ import io.mbllm.kernels.Parallel;
  *                      activation buffers are sized for it
  * @param parallel      thread pool for matmuls and attention, or {@code null} for a pool of all cores owned
  *                      (and closed) by the context
- * @param matMul        matrix multiplication kernel, or {@code null} for {@link io.mbllm.kernels.ReferenceMatMul}
+ * @param matMul        matrix multiplication kernel, or {@code null} for the fastest available ({@link io.mbllm.kernels.MatMuls#best})
  *                      on {@code parallel}; the context must be its only user
  */
 public record ContextOptions(int contextLength, int maxBatch, Parallel parallel, MatMul matMul) {

@@ -8,7 +8,7 @@ import io.mbllm.gguf.quant.QuantTypes;
 import io.mbllm.kernels.MatMul;
 import io.mbllm.kernels.Ops;
 import io.mbllm.kernels.Parallel;
-import io.mbllm.kernels.ReferenceMatMul;
+import io.mbllm.kernels.MatMuls;
 import io.mbllm.kernels.WeightMatrix;
 
 /**
@@ -60,7 +60,7 @@ public final class InferenceContext implements AutoCloseable {
         this.maxBatch = Math.min(options.maxBatch(), nCtx);
         this.ownsParallel = options.parallel() == null;
         this.parallel = ownsParallel ? Parallel.ofCores() : options.parallel();
-        this.matmul = options.matMul() != null ? options.matMul() : new ReferenceMatMul(parallel);
+        this.matmul = options.matMul() != null ? options.matMul() : MatMuls.best(parallel);
         this.cache = new KvCache(cfg, nCtx);
         this.rope = new Rope(cfg.architecture().rope(), cfg.ropeDimensions(), cfg.ropeFreqBase(), cfg.ropeScaling(),
                 ropeFactors(w, cfg, nCtx));

@@ -83,7 +83,8 @@ class ArchitecturesTest {
         try (InferenceContext ctx = context(m, 64)) {
             float[] last = ctx.evaluate(PROMPT);
             for (int i = 0; i < Synthetic.VOCAB; i++) {
-                assertEquals(batch[(PROMPT.length - 1) * Synthetic.VOCAB + i], last[i], 1e-6);
+                // 1e-5: fast kernels tile tokens, so a different batch size may sum in another order
+                assertEquals(batch[(PROMPT.length - 1) * Synthetic.VOCAB + i], last[i], 1e-5);
             }
         }
     }

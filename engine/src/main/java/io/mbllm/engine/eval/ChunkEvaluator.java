@@ -42,6 +42,14 @@ final class ChunkEvaluator {
         this.bos = bos;
         this.nVocab = ctx.model().config().vocabSize();
         this.slice = Math.max(1, Math.min(ctx.maxBatch(), LogitsBaseFile.scoredPerChunk(contextLength)));
+        // logits of a slice here, and of a whole batch inside the context: refuse rather than run out of memory
+        long need = ((long) slice + ctx.maxBatch()) * nVocab * Float.BYTES;
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (need > free || (long) slice * nVocab > Integer.MAX_VALUE - 8) {
+            throw new EvalException("the logits of " + slice + " + " + ctx.maxBatch() + " positions need " + (need >> 20)
+                    + " MiB of heap, only " + (free >> 20) + " MiB are free: use a smaller batch or a larger -Xmx");
+        }
         this.chunk = new int[contextLength];
         this.out = new float[slice * nVocab];
     }

@@ -59,6 +59,10 @@ public record ModelfileRequest(ObjectNode body, List<Upload> uploads) {
         for (String arg : mf.from()) {
             Path p = existing(arg, baseDir);
             if (p == null) {
+                if (looksLikePath(arg)) {
+                    throw new CliException("FROM " + arg + ": no such file (relative paths start at the Modelfile's "
+                            + "folder, " + baseDir + ")");
+                }
                 from = arg;
             } else if (Files.isDirectory(p)) {
                 for (Path f : ggufFiles(p)) add(f, p.relativize(f).toString().replace('\\', '/'), files, uploads);
@@ -88,6 +92,12 @@ public record ModelfileRequest(ObjectNode body, List<Upload> uploads) {
         mf.requires().ifPresent(r -> body.put("requires", r));
         if (quantize != null && !quantize.isEmpty()) body.put("quantize", quantize);
         return new ModelfileRequest(body, uploads);
+    }
+
+    /** A FROM argument no model name can be: {@code ./x}, {@code ../x}, {@code /x}, {@code ~/x}, {@code *.gguf}. */
+    static boolean looksLikePath(String arg) {
+        return arg.equals(".") || arg.equals("..") || arg.startsWith("./") || arg.startsWith("../")
+                || arg.startsWith("/") || arg.startsWith("~") || arg.endsWith(".gguf") || arg.endsWith(".safetensors");
     }
 
     private static Path existing(String arg, Path baseDir) {

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 RunCommand.class,
                 QuantizeCommand.class,
                 GgufCommand.class,
+                ServeCommand.class,
                 CreateCommand.class, ListCommand.class, ShowCommand.class, PsCommand.class, StopCommand.class,
                 CopyCommand.class, RemoveCommand.class, PullCommand.class, PushCommand.class,
                 CommandLine.HelpCommand.class,

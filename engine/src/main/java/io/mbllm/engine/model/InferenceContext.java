@@ -121,6 +121,13 @@ public final class InferenceContext implements AutoCloseable {
     /** The logits of the last evaluated position (length n_vocab; overwritten by the next call). */
     public float[] logits() { return logits; }
 
+    /**
+     * Copies the hidden state of the last position evaluated by {@link #evaluate} or {@link #step} after the
+     * output norm (the input of the vocabulary projection; n_embd floats) to {@code out[off ..]}. Used for
+     * embeddings; not valid after {@link #evaluateAll}.
+     */
+    public void lastHidden(float[] out, int off) { System.arraycopy(xb, 0, out, off, cfg.embeddingLength()); }
+
     /** Forgets every token: the next one goes to position 0. */
     public void reset() { position = 0; }
 

@@ -1,0 +1,2 @@
+/** Structured output: JSON grammars compiled from {@code format}, enforced by masking logits token by token. */
+package io.mbllm.server.format;

@@ -1,0 +1,206 @@
+package io.mbllm.server.sched;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+
+import io.mbllm.engine.generate.TokenDecoder;
+import io.mbllm.engine.model.ContextOptions;
+import io.mbllm.engine.model.GgufModelSource;
+import io.mbllm.engine.model.InferenceContext;
+import io.mbllm.engine.model.Model;
+import io.mbllm.engine.model.ModelLoadException;
+import io.mbllm.engine.template.ChatFormatter;
+import io.mbllm.engine.template.TemplateException;
+import io.mbllm.engine.tokenizer.StreamingDetokenizer;
+import io.mbllm.engine.tokenizer.Tokenizer;
+import io.mbllm.engine.tokenizer.Tokenizers;
+import io.mbllm.gguf.GgufFile;
+import io.mbllm.gguf.GgufFormatException;
+import io.mbllm.kernels.Parallel;
+
+/**
+ * A model resident in memory: mapped weights, tokenizer, the GGUF chat template, a thread pool shared by its
+ * slots, and up to {@code num_parallel} {@link Slot}s. Scheduling state (users, expiry) is guarded by the
+ * {@link Scheduler}.
+ */
+public final class LoadedModel {
+    private static final System.Logger LOG = System.getLogger(LoadedModel.class.getName());
+
+    private final ResolvedModel resolved;
+    private final Model model;
+    private final Tokenizer tokenizer;
+    private final ChatFormatter chatFormatter;
+    private final Parallel parallel;
+    private final Instant loadedAt = Instant.now();
+    private volatile byte[][] pieces;
+
+    // guarded by the scheduler's lock
+    final Semaphore permits;
+    final Deque<Slot> freeSlots = new ArrayDeque<>();
+    final List<Slot> allSlots = new ArrayList<>();
+    int users;
+    KeepAlive keepAlive = KeepAlive.DEFAULT;
+    Instant expiresAt;
+    ScheduledFuture<?> expiryTimer;
+    int lastNumCtx;
+    boolean unloadRequested;
+    boolean closed;
+
+    private LoadedModel(ResolvedModel resolved, Model model, Tokenizer tokenizer, ChatFormatter formatter,
+                        Parallel parallel, int numParallel) {
+        this.resolved = resolved;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.chatFormatter = formatter;
+        this.parallel = parallel;
+        this.permits = new Semaphore(numParallel, true);
+        for (int i = 0; i < numParallel; i++) {
+            Slot s = new Slot(this);
+            freeSlots.add(s);
+            allSlots.add(s);
+        }
+    }
+
+    /**
+     * Maps the model's GGUF file and reads its tokenizer and chat template.
+     *
+     * @throws IOException        when the file cannot be read or is not GGUF
+     * @throws ModelLoadException when mbllm cannot run the model
+     */
+    static LoadedModel load(ResolvedModel resolved, int numParallel, int threads) throws IOException, ModelLoadException {
+        Model model = Model.open(resolved.file());
+        try {
+            GgufFile file = ((GgufModelSource) model.source()).file();
+            Tokenizer tokenizer = Tokenizers.fromGguf(file.metadata());
+            ChatFormatter formatter = null;
+            String jinja = file.metadata().findString("tokenizer.chat_template").orElse(null);
+            if (jinja != null && !jinja.isBlank()) {
+                try {
+                    formatter = ChatFormatter.create(jinja, text(tokenizer, tokenizer.bos()), text(tokenizer, tokenizer.eos()));
+                } catch (TemplateException e) {
+                    LOG.log(System.Logger.Level.WARNING, "chat template of {0} does not compile ({1}); using the raw prompt",
+                            resolved.ref().display(), e.getMessage());
+                }
+            }
+            Parallel pool = new Parallel(Math.max(1, threads));
+            return new LoadedModel(resolved, model, tokenizer, formatter, pool, numParallel);
+        } catch (GgufFormatException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private static String text(Tokenizer t, int id) {
+        return id >= 0 ? t.vocabulary().tokenText(id) : "";
+    }
+
+    public ResolvedModel resolved() {
+        return resolved;
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** The GGUF file behind the model. */
+    public GgufFile file() {
+        return ((GgufModelSource) model.source()).file();
+    }
+
+    /** The GGUF's Jinja chat template, compiled, or null when it has none (or it does not compile). */
+    public ChatFormatter chatFormatter() {
+        return chatFormatter;
+    }
+
+    /** {@code <arch>.context_length}. */
+    public int trainedContextLength() {
+        return model.config().contextLength();
+    }
+
+    /** When the model was loaded. */
+    public Instant loadedAt() {
+        return loadedAt;
+    }
+
+    /** The text every token renders to when generated (control tokens: empty), computed once. */
+    public byte[][] pieces() {
+        byte[][] p = pieces;
+        if (p == null) {
+            p = new byte[tokenizer.vocabSize()][];
+            for (int i = 0; i < p.length; i++) p[i] = tokenizer.tokenPiece(i, false);
+            pieces = p;
+        }
+        return p;
+    }
+
+    /** A streaming detokenizer for the text after {@code prompt} (control tokens hidden). */
+    TokenDecoder newDecoder(int[] prompt) {
+        StreamingDetokenizer d = tokenizer.streaming(false, false);
+        for (int t : prompt) d.accept(t);
+        return new TokenDecoder() {
+            @Override
+            public String decode(int token) {
+                return d.accept(token);
+            }
+
+            @Override
+            public String flush() {
+                return d.flush();
+            }
+        };
+    }
+
+    InferenceContext newContext(int numCtx) {
+        return model.newContext(ContextOptions.of(numCtx).withParallel(parallel));
+    }
+
+    /** Largest context among the slots (0 before the first request). */
+    synchronized int contextLength() {
+        int max = 0;
+        for (Slot s : allSlots) max = Math.max(max, s.capacity());
+        return max == 0 ? lastNumCtx : max;
+    }
+
+    /** Bytes resident: the mapped file plus the KV caches. */
+    synchronized long residentBytes() {
+        long total = file().size();
+        for (Slot s : allSlots) if (s.capacity() > 0) total += s.context().kvCacheBytes();
+        return total;
+    }
+
+    synchronized Slot takeSlot(int numCtx) {
+        Slot s = freeSlots.pop();
+        try {
+            s.prepare(numCtx);
+        } catch (RuntimeException e) {
+            freeSlots.push(s);
+            throw e;
+        }
+        lastNumCtx = numCtx;
+        return s;
+    }
+
+    synchronized void returnSlot(Slot s) {
+        s.constrain(null);
+        freeSlots.push(s);
+    }
+
+    /** Closes every slot, the pool and the mapped file. Only called when no request uses the model. */
+    synchronized void close() {
+        if (closed) return;
+        closed = true;
+        for (Slot s : allSlots) s.close();
+        parallel.close();
+        model.close();
+    }
+}

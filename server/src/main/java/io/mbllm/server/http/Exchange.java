@@ -88,6 +88,11 @@ public final class Exchange {
         return status;
     }
 
+    /** A request header's value, or null. */
+    public String header(String name) {
+        return request.headers().get(name);
+    }
+
     /** The raw body. */
     public byte[] body() {
         return ByteBufUtil.getBytes(request.content());

@@ -6,11 +6,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-import io.mbllm.server.api.ApiException;
+import io.mbllm.server.create.CreateService;
 import io.mbllm.server.api.VersionResponse;
 import io.mbllm.server.infer.InferenceService;
 import io.mbllm.server.sched.ModelResolver;
 import io.mbllm.server.sched.Scheduler;
+import io.mbllm.server.sched.StoreModelResolver;
+import io.mbllm.server.store.ModelStore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -48,7 +50,9 @@ public final class MbllmServer implements AutoCloseable {
         this.scheduler = new Scheduler(config.scheduler());
         this.inference = new InferenceService(scheduler);
         this.handlers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("mbllm-request-", 0).factory());
-        Router router = routes(new ModelLookup(resolver, config.scheduler().defaultKeepAlive()));
+        ModelStore store = resolver instanceof StoreModelResolver sr ? sr.store() : null;
+        Router router = routes(new ModelLookup(resolver, config.scheduler().defaultKeepAlive()),
+                new CreateEndpoints(store == null ? null : new CreateService(store)));
         HostGuard hostGuard = config.bind().loopback() ? new HostGuard() : null;
         CorsPolicy cors = new CorsPolicy(config.origins());
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -63,7 +67,9 @@ public final class MbllmServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline()
-                                    .addLast("codec", new HttpServerCodec())
+                                    .addLast("codec", new HttpServerCodec());
+                            if (store != null) ch.pipeline().addLast("blobs", new BlobUploadHandler(store.blobs().dir()));
+                            ch.pipeline()
                                     .addLast("aggregator", new BodyAggregator(config.maxBodyBytes()))
                                     .addLast("guard", new GuardHandler(hostGuard, cors))
                                     .addLast("router", new RouterHandler(router, handlers));
@@ -93,15 +99,12 @@ public final class MbllmServer implements AutoCloseable {
         return s;
     }
 
-    private Router routes(ModelLookup lookup) {
+    private Router routes(ModelLookup lookup, CreateEndpoints create) {
         GenerateEndpoint generate = new GenerateEndpoint(lookup, inference);
         ChatEndpoint chat = new ChatEndpoint(lookup, inference);
         EmbedEndpoints embed = new EmbedEndpoints(lookup, inference);
         ModelEndpoints models = new ModelEndpoints(lookup, scheduler);
         OpenAiEndpoints openai = new OpenAiEndpoints(lookup, inference);
-        Router.Handler notYet = ex -> {
-            throw new ApiException(501, ex.path() + " is not implemented yet");
-        };
         return new Router()
                 .add(HttpMethod.GET, "/", ex -> ex.sendText(200, "text/plain; charset=utf-8", "Ollama is running"))
                 .add(HttpMethod.GET, "/api/version", ex -> ex.sendJson(200, new VersionResponse(API_VERSION)))
@@ -116,9 +119,9 @@ public final class MbllmServer implements AutoCloseable {
                 .add(HttpMethod.DELETE, "/api/delete", models::delete)
                 .add(HttpMethod.POST, "/api/pull", models::pull)
                 .add(HttpMethod.POST, "/api/push", models::push)
-                .add(HttpMethod.POST, "/api/create", notYet)
-                .addPrefix(HttpMethod.HEAD, "/api/blobs/", notYet)
-                .addPrefix(HttpMethod.POST, "/api/blobs/", notYet)
+                .add(HttpMethod.POST, "/api/create", create::create)
+                .addPrefix(HttpMethod.HEAD, "/api/blobs/", create::headBlob)
+                .addPrefix(HttpMethod.POST, "/api/blobs/", create::postBlob)
                 .add(HttpMethod.POST, "/v1/chat/completions", openai::chat)
                 .add(HttpMethod.POST, "/v1/completions", openai::completions)
                 .add(HttpMethod.GET, "/v1/models", openai::models)

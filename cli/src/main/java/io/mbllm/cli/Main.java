@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Quantize open LLM weights into small variants and run them locally.",
         subcommands = {CommandLine.HelpCommand.class,
-                GgufCommand.class})
+                GgufCommand.class,
+                RunCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -11,17 +11,17 @@ final class BF16Codec implements QuantCodec {
 
     @Override
     public void quantizeRow(float[] src, int srcOff, float[] importance, int impOff, int n, byte[] dst, int dstOff) {
-        LegacyBytes.checkQuantize(GgmlType.BF16, src, srcOff, importance, impOff, n, dst, dstOff);
+        CodecChecks.checkQuantize(GgmlType.BF16, src, srcOff, importance, impOff, n, dst, dstOff);
         for (int i = 0; i < n; i++) {
-            LegacyBytes.putShort(dst, dstOff + 2 * i, BFloat16.fromFloat(src[srcOff + i]));
+            LittleEndian.putShort(dst, dstOff + 2 * i, BFloat16.fromFloat(src[srcOff + i]));
         }
     }
 
     @Override
     public void dequantizeRow(MemorySegment src, long srcOff, float[] dst, int dstOff, int n) {
-        LegacyBytes.checkDequantize(GgmlType.BF16, src, srcOff, dst, dstOff, n);
+        CodecChecks.checkDequantize(GgmlType.BF16, src, srcOff, dst, dstOff, n);
         for (int i = 0; i < n; i++) {
-            dst[dstOff + i] = BFloat16.toFloat(src.get(LegacyBytes.LE_SHORT, srcOff + 2L * i));
+            dst[dstOff + i] = BFloat16.toFloat(src.get(LittleEndian.LE_SHORT, srcOff + 2L * i));
         }
     }
 
@@ -31,11 +31,11 @@ final class BF16Codec implements QuantCodec {
      * rounded to float at the end.
      */
     static float dot(MemorySegment w, long wOff, MemorySegment a, long aOff, int n) {
-        LegacyBytes.checkDot(GgmlType.BF16, w, wOff, GgmlType.BF16, a, aOff, n);
+        CodecChecks.checkDot(GgmlType.BF16, w, wOff, GgmlType.BF16, a, aOff, n);
         double sum = 0.0;
         for (int i = 0; i < n; i++) {
-            float p = BFloat16.toFloat(w.get(LegacyBytes.LE_SHORT, wOff + 2L * i))
-                    * BFloat16.toFloat(a.get(LegacyBytes.LE_SHORT, aOff + 2L * i));
+            float p = BFloat16.toFloat(w.get(LittleEndian.LE_SHORT, wOff + 2L * i))
+                    * BFloat16.toFloat(a.get(LittleEndian.LE_SHORT, aOff + 2L * i));
             sum += p;
         }
         return (float) sum;

@@ -11,17 +11,17 @@ final class F16Codec implements QuantCodec {
 
     @Override
     public void quantizeRow(float[] src, int srcOff, float[] importance, int impOff, int n, byte[] dst, int dstOff) {
-        LegacyBytes.checkQuantize(GgmlType.F16, src, srcOff, importance, impOff, n, dst, dstOff);
+        CodecChecks.checkQuantize(GgmlType.F16, src, srcOff, importance, impOff, n, dst, dstOff);
         for (int i = 0; i < n; i++) {
-            LegacyBytes.putShort(dst, dstOff + 2 * i, Half.fromFloat(src[srcOff + i]));
+            LittleEndian.putShort(dst, dstOff + 2 * i, Half.fromFloat(src[srcOff + i]));
         }
     }
 
     @Override
     public void dequantizeRow(MemorySegment src, long srcOff, float[] dst, int dstOff, int n) {
-        LegacyBytes.checkDequantize(GgmlType.F16, src, srcOff, dst, dstOff, n);
+        CodecChecks.checkDequantize(GgmlType.F16, src, srcOff, dst, dstOff, n);
         for (int i = 0; i < n; i++) {
-            dst[dstOff + i] = LegacyBytes.half(src, srcOff + 2L * i);
+            dst[dstOff + i] = LittleEndian.half(src, srcOff + 2L * i);
         }
     }
 
@@ -30,10 +30,10 @@ final class F16Codec implements QuantCodec {
      * product rounded to float, products summed in index order in double, the sum rounded to float at the end.
      */
     static float dot(MemorySegment w, long wOff, MemorySegment a, long aOff, int n) {
-        LegacyBytes.checkDot(GgmlType.F16, w, wOff, GgmlType.F16, a, aOff, n);
+        CodecChecks.checkDot(GgmlType.F16, w, wOff, GgmlType.F16, a, aOff, n);
         double sum = 0.0;
         for (int i = 0; i < n; i++) {
-            float p = LegacyBytes.half(w, wOff + 2L * i) * LegacyBytes.half(a, aOff + 2L * i);
+            float p = LittleEndian.half(w, wOff + 2L * i) * LittleEndian.half(a, aOff + 2L * i);
             sum += p;
         }
         return (float) sum;

@@ -14,17 +14,17 @@ final class F32Codec implements QuantCodec {
 
     @Override
     public void quantizeRow(float[] src, int srcOff, float[] importance, int impOff, int n, byte[] dst, int dstOff) {
-        LegacyBytes.checkQuantize(GgmlType.F32, src, srcOff, importance, impOff, n, dst, dstOff);
+        CodecChecks.checkQuantize(GgmlType.F32, src, srcOff, importance, impOff, n, dst, dstOff);
         for (int i = 0; i < n; i++) {
-            LegacyBytes.putInt(dst, dstOff + 4 * i, Float.floatToRawIntBits(src[srcOff + i]));
+            LittleEndian.putInt(dst, dstOff + 4 * i, Float.floatToRawIntBits(src[srcOff + i]));
         }
     }
 
     @Override
     public void dequantizeRow(MemorySegment src, long srcOff, float[] dst, int dstOff, int n) {
-        LegacyBytes.checkDequantize(GgmlType.F32, src, srcOff, dst, dstOff, n);
+        CodecChecks.checkDequantize(GgmlType.F32, src, srcOff, dst, dstOff, n);
         for (int i = 0; i < n; i++) {
-            dst[dstOff + i] = src.get(LegacyBytes.LE_FLOAT, srcOff + 4L * i);
+            dst[dstOff + i] = src.get(LittleEndian.LE_FLOAT, srcOff + 4L * i);
         }
     }
 
@@ -34,10 +34,10 @@ final class F32Codec implements QuantCodec {
      * rounded to float once at the end.
      */
     static float dot(MemorySegment w, long wOff, MemorySegment a, long aOff, int n) {
-        LegacyBytes.checkDot(GgmlType.F32, w, wOff, GgmlType.F32, a, aOff, n);
+        CodecChecks.checkDot(GgmlType.F32, w, wOff, GgmlType.F32, a, aOff, n);
         double sum = 0.0;
         for (int i = 0; i < n; i++) {
-            float p = w.get(LegacyBytes.LE_FLOAT, wOff + 4L * i) * a.get(LegacyBytes.LE_FLOAT, aOff + 4L * i);
+            float p = w.get(LittleEndian.LE_FLOAT, wOff + 4L * i) * a.get(LittleEndian.LE_FLOAT, aOff + 4L * i);
             sum += p;
         }
         return (float) sum;

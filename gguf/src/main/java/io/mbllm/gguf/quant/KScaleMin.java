@@ -1,5 +1,12 @@
 package io.mbllm.gguf.quant;
 
+import static io.mbllm.gguf.quant.LittleEndian.BYTE;
+import static io.mbllm.gguf.quant.LittleEndian.LE_FLOAT;
+import static io.mbllm.gguf.quant.LittleEndian.LE_SHORT;
+import static io.mbllm.gguf.quant.LittleEndian.half;
+import static io.mbllm.gguf.quant.LittleEndian.putHalf;
+import static io.mbllm.gguf.quant.LittleEndian.u8;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -35,7 +42,7 @@ final class KScaleMin {
                 for (int l = 0; l < 32; l++) sumX2 += x[xo + 32 * j + l] * x[xo + 32 * j + l];
                 float avX = (float) Math.sqrt(sumX2 / 32);
                 for (int l = 0; l < 32; l++) w[l] = avX + Math.abs(x[xo + 32 * j + l]);
-                scales[j] = KQuantSearch.makeQkx2Quants(32, p.nmax(), x, xo + 32 * j, w, 0, L, 32 * j, mins, j, s.laux,
+                scales[j] = ScaleSearch.makeQkx2Quants(32, p.nmax(), x, xo + 32 * j, w, 0, L, 32 * j, mins, j, s.search,
                         p.refRmin(), p.refRdelta(), p.refNstep(), false);
                 if (scales[j] > maxScale) maxScale = scales[j];
                 if (mins[j] > maxMin) maxMin = mins[j];
@@ -43,43 +50,39 @@ final class KScaleMin {
             float invScale = maxScale > 0 ? 63f / maxScale : 0f;
             float invMin = maxMin > 0 ? 63f / maxMin : 0f;
             for (int j = 0; j < 8; j++) {
-                int ls = Math.min(63, KQuantSearch.nearestInt(invScale * scales[j]) & 0xFF);
-                int lm = Math.min(63, KQuantSearch.nearestInt(invMin * mins[j]) & 0xFF);
+                int ls = Math.min(63, Rounding.nearestInt(invScale * scales[j]) & 0xFF);
+                int lm = Math.min(63, Rounding.nearestInt(invMin * mins[j]) & 0xFF);
                 pack(dst, o + SCALES, j, ls, lm);
             }
-            KQuantCodec.putF16(dst, o + D, Half.fromFloat(maxScale / 63f));
-            KQuantCodec.putF16(dst, o + DMIN, Half.fromFloat(maxMin / 63f));
+            putHalf(dst, o + D, maxScale / 63f);
+            putHalf(dst, o + DMIN, maxMin / 63f);
         } else {
-            float sumX2 = 0;
-            for (int l = 0; l < KQuantCodec.QK_K; l++) sumX2 += x[xo + l] * x[xo + l];
+            float sumX2 = ScaleSearch.sumOfSquares(x, xo, KQuantCodec.QK_K);
             float sigma2 = 2 * sumX2 / KQuantCodec.QK_K;
             for (int j = 0; j < 8; j++) {
-                for (int l = 0; l < 32; l++) {
-                    float xv = x[xo + 32 * j + l];
-                    w[l] = qw[qo + 32 * j + l] * (float) Math.sqrt(sigma2 + xv * xv);
-                }
+                ScaleSearch.imatrixWeights(x, xo + 32 * j, qw, qo + 32 * j, sigma2, w, 0, 32);
                 float sumw = 0;
                 for (int l = 0; l < 32; l++) sumw += w[l];
                 s.sw[j] = sumw;
-                scales[j] = KQuantSearch.makeQkx3Quants(32, p.nmax(), x, xo + 32 * j, w, 0, L, 32 * j, mins, j, s.laux,
+                scales[j] = ScaleSearch.makeQkx3Quants(32, p.nmax(), x, xo + 32 * j, w, 0, L, 32 * j, mins, j, s.search,
                         -0.9f, 0.05f, 36, false);
             }
-            float dBlock = KQuantSearch.makeQpQuants(8, 63, scales, 0, s.ls, 0, s.sw, 0);
-            float mBlock = KQuantSearch.makeQpQuants(8, 63, mins, 0, s.lm, 0, s.sw, 0);
+            float dBlock = ScaleSearch.makeQpQuants(8, 63, scales, 0, s.ls, 0, s.sw, 0);
+            float mBlock = ScaleSearch.makeQpQuants(8, 63, mins, 0, s.lm, 0, s.sw, 0);
             for (int j = 0; j < 8; j++) pack(dst, o + SCALES, j, s.ls[j] & 0xFF, s.lm[j] & 0xFF);
-            KQuantCodec.putF16(dst, o + D, Half.fromFloat(dBlock));
-            KQuantCodec.putF16(dst, o + DMIN, Half.fromFloat(mBlock));
+            putHalf(dst, o + D, dBlock);
+            putHalf(dst, o + DMIN, mBlock);
         }
         // re-quantize with the stored fp16 d/dmin and 6-bit scales/mins
-        float dAll = Half.toFloat(KQuantCodec.getF16(dst, o + D));
-        float mAll = Half.toFloat(KQuantCodec.getF16(dst, o + DMIN));
+        float dAll = half(dst, o + D);
+        float mAll = half(dst, o + DMIN);
         for (int j = 0; j < 8; j++) {
             float dd = dAll * scale(dst, o + SCALES, j);
             if (dd == 0) continue; // keep the codes of the first search
             float dm = mAll * min(dst, o + SCALES, j);
             for (int ii = 0; ii < 32; ii++) {
-                int l = KQuantSearch.nearestInt((x[xo + 32 * j + ii] + dm) / dd);
-                L[32 * j + ii] = (byte) KQuantSearch.clamp(l, 0, p.nmax());
+                int l = Rounding.nearestInt((x[xo + 32 * j + ii] + dm) / dd);
+                L[32 * j + ii] = (byte) Rounding.clamp(l, 0, p.nmax());
             }
         }
     }
@@ -112,14 +115,14 @@ final class KScaleMin {
 
     /** {@code get_scale_min_k4} on a segment: the 6-bit scale of sub-block {@code j} of the scales at {@code off}. */
     static int scale(MemorySegment s, long off, int j) {
-        return j < 4 ? KQuantCodec.u8(s, off + j) & 63
-                : (KQuantCodec.u8(s, off + j + 4) & 0xF) | ((KQuantCodec.u8(s, off + j - 4) >> 6) << 4);
+        return j < 4 ? u8(s, off + j) & 63
+                : (u8(s, off + j + 4) & 0xF) | ((u8(s, off + j - 4) >> 6) << 4);
     }
 
     /** {@code get_scale_min_k4} on a segment: the 6-bit min of sub-block {@code j} of the scales at {@code off}. */
     static int min(MemorySegment s, long off, int j) {
-        return j < 4 ? KQuantCodec.u8(s, off + j + 4) & 63
-                : (KQuantCodec.u8(s, off + j + 4) >> 4) | ((KQuantCodec.u8(s, off + j) >> 6) << 4);
+        return j < 4 ? u8(s, off + j + 4) & 63
+                : (u8(s, off + j + 4) >> 4) | ((u8(s, off + j) >> 6) << 4);
     }
 
     /**
@@ -140,17 +143,17 @@ final class KScaleMin {
                 int sc = scale(w, x + SCALES, j);
                 for (int l = 0; l < 32; l++) {
                     int e = 32 * j + l;
-                    aux[e & 7] += sc * (a.get(KQuantCodec.BYTE, y + Q8KCodec.QS + e) * codes.code(w, x, e));
+                    aux[e & 7] += sc * (a.get(BYTE, y + Q8KCodec.QS + e) * codes.code(w, x, e));
                 }
             }
             int sumi = 0;
             for (int g = 0; g < 16; g++) {
-                sumi += a.get(KQuantCodec.LE_SHORT, y + Q8KCodec.BSUMS + 2L * g) * min(w, x + SCALES, g / 2);
+                sumi += a.get(LE_SHORT, y + Q8KCodec.BSUMS + 2L * g) * min(w, x + SCALES, g / 2);
             }
-            float yd = a.get(KQuantCodec.LE_FLOAT, y);
-            float d = KQuantCodec.f16(w, x + D) * yd;
+            float yd = a.get(LE_FLOAT, y);
+            float d = half(w, x + D) * yd;
             for (int l = 0; l < 8; l++) sums[l] += d * aux[l];
-            float dmin = KQuantCodec.f16(w, x + DMIN) * yd;
+            float dmin = half(w, x + DMIN) * yd;
             sumf -= dmin * sumi;
         }
         for (int l = 0; l < 8; l++) sumf += sums[l];

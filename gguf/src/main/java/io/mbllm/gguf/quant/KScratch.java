@@ -7,8 +7,8 @@ package io.mbllm.gguf.quant;
 final class KScratch {
     /** Codes of the 256 elements of the current super-block. */
     final byte[] L = new byte[KQuantCodec.QK_K];
-    /** Trial codes of one sub-block (make_qkx*). */
-    final byte[] laux = new byte[32];
+    /** Scratch of the scale searches. */
+    final SearchScratch search = new SearchScratch();
     /** Per-element weights of one sub-block. */
     final float[] weights = new float[32];
     /** Sub-block scales, mins and weight sums (at most 16 sub-blocks). */

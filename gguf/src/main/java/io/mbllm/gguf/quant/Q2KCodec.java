@@ -1,5 +1,12 @@
 package io.mbllm.gguf.quant;
 
+import static io.mbllm.gguf.quant.LittleEndian.BYTE;
+import static io.mbllm.gguf.quant.LittleEndian.LE_FLOAT;
+import static io.mbllm.gguf.quant.LittleEndian.LE_SHORT;
+import static io.mbllm.gguf.quant.LittleEndian.half;
+import static io.mbllm.gguf.quant.LittleEndian.putHalf;
+import static io.mbllm.gguf.quant.LittleEndian.u8;
+
 import java.lang.foreign.MemorySegment;
 
 import io.mbllm.gguf.GgmlType;
@@ -29,63 +36,59 @@ public final class Q2KCodec extends KQuantCodec {
             float maxMin = 0;
             for (int j = 0; j < 16; j++) {
                 for (int l = 0; l < 16; l++) w[l] = Math.abs(x[xo + 16 * j + l]);
-                scales[j] = KQuantSearch.makeQkx2Quants(16, 3, x, xo + 16 * j, w, 0, L, 16 * j, mins, j, s.laux,
+                scales[j] = ScaleSearch.makeQkx2Quants(16, 3, x, xo + 16 * j, w, 0, L, 16 * j, mins, j, s.search,
                         -0.5f, 0.1f, 15, true);
                 if (scales[j] > maxScale) maxScale = scales[j];
                 if (mins[j] > maxMin) maxMin = mins[j];
             }
-            short d;
+            float d;
             if (maxScale > 0) {
                 float iscale = 15f / maxScale;
-                for (int j = 0; j < 16; j++) dst[o + SCALES + j] = (byte) KQuantSearch.nearestInt(iscale * scales[j]);
-                d = Half.fromFloat(maxScale / 15f);
+                for (int j = 0; j < 16; j++) dst[o + SCALES + j] = (byte) Rounding.nearestInt(iscale * scales[j]);
+                d = maxScale / 15f;
             } else {
-                d = Half.fromFloat(0f);
+                d = 0f;
             }
-            short dmin;
+            float dmin;
             if (maxMin > 0) {
                 float iscale = 15f / maxMin;
                 for (int j = 0; j < 16; j++) {
-                    dst[o + SCALES + j] |= (byte) (KQuantSearch.nearestInt(iscale * mins[j]) << 4);
+                    dst[o + SCALES + j] |= (byte) (Rounding.nearestInt(iscale * mins[j]) << 4);
                 }
-                dmin = Half.fromFloat(maxMin / 15f);
+                dmin = maxMin / 15f;
             } else {
-                dmin = Half.fromFloat(0f);
+                dmin = 0f;
             }
-            putF16(dst, o + D, d);
-            putF16(dst, o + DMIN, dmin);
+            putHalf(dst, o + D, d);
+            putHalf(dst, o + DMIN, dmin);
         } else {
-            float sumx2 = 0;
-            for (int j = 0; j < QK_K; j++) sumx2 += x[xo + j] * x[xo + j];
+            float sumx2 = ScaleSearch.sumOfSquares(x, xo, QK_K);
             float sigma2 = sumx2 / QK_K;
             for (int j = 0; j < 16; j++) {
                 float sw = 0;
-                for (int l = 0; l < 16; l++) {
-                    float xv = x[xo + 16 * j + l];
-                    w[l] = qw[qo + 16 * j + l] * (float) Math.sqrt(sigma2 + xv * xv);
-                }
+                ScaleSearch.imatrixWeights(x, xo + 16 * j, qw, qo + 16 * j, sigma2, w, 0, 16);
                 for (int l = 0; l < 16; l++) sw += w[l];
                 s.sw[j] = sw;
-                scales[j] = KQuantSearch.makeQkx3Quants(16, 3, x, xo + 16 * j, w, 0, L, 16 * j, mins, j, s.laux,
+                scales[j] = ScaleSearch.makeQkx3Quants(16, 3, x, xo + 16 * j, w, 0, L, 16 * j, mins, j, s.search,
                         -0.9f, 0.05f, 36, false);
             }
-            float dm = KQuantSearch.makeQpQuants(16, 15, scales, 0, s.ls, 0, s.sw, 0);
-            float mm = KQuantSearch.makeQpQuants(16, 15, mins, 0, s.lm, 0, s.sw, 0);
-            putF16(dst, o + D, Half.fromFloat(dm));
-            putF16(dst, o + DMIN, Half.fromFloat(mm));
+            float dm = ScaleSearch.makeQpQuants(16, 15, scales, 0, s.ls, 0, s.sw, 0);
+            float mm = ScaleSearch.makeQpQuants(16, 15, mins, 0, s.lm, 0, s.sw, 0);
+            putHalf(dst, o + D, dm);
+            putHalf(dst, o + DMIN, mm);
             for (int j = 0; j < 16; j++) dst[o + SCALES + j] = (byte) ((s.ls[j] & 0xFF) | ((s.lm[j] & 0xFF) << 4));
         }
         // re-quantize with the stored (fp16-rounded) super-scales and 4-bit sub-scales
-        float dAll = Half.toFloat(getF16(dst, o + D));
-        float mAll = Half.toFloat(getF16(dst, o + DMIN));
+        float dAll = half(dst, o + D);
+        float mAll = half(dst, o + DMIN);
         for (int j = 0; j < 16; j++) {
             int sc = dst[o + SCALES + j] & 0xFF;
             float dd = dAll * (sc & 0xF);
             if (dd == 0) continue; // keep the codes of the first search
             float dm = mAll * (sc >> 4);
             for (int ii = 0; ii < 16; ii++) {
-                int l = KQuantSearch.nearestInt((x[xo + 16 * j + ii] + dm) / dd);
-                L[16 * j + ii] = (byte) KQuantSearch.clamp(l, 0, 3);
+                int l = Rounding.nearestInt((x[xo + 16 * j + ii] + dm) / dd);
+                L[16 * j + ii] = (byte) Rounding.clamp(l, 0, 3);
             }
         }
         for (int c = 0; c < 2; c++) {
@@ -98,8 +101,8 @@ public final class Q2KCodec extends KQuantCodec {
 
     @Override
     void dequantizeBlock(MemorySegment src, long off, float[] y, int yo) {
-        float d = f16(src, off + D);
-        float min = f16(src, off + DMIN);
+        float d = half(src, off + D);
+        float min = half(src, off + DMIN);
         int is = 0;
         int e = yo;
         for (int c = 0; c < 2; c++) {
@@ -133,8 +136,8 @@ public final class Q2KCodec extends KQuantCodec {
                 summs += a.get(LE_SHORT, y + Q8KCodec.BSUMS + 2L * j) * (u8(w, x + SCALES + j) >> 4);
             }
             float yd = a.get(LE_FLOAT, y);
-            float dall = yd * f16(w, x + D);
-            float dmin = yd * f16(w, x + DMIN);
+            float dall = yd * half(w, x + D);
+            float dmin = yd * half(w, x + DMIN);
             int isum = 0;
             int is = 0;
             long q8 = y + Q8KCodec.QS;

@@ -1,5 +1,11 @@
 package io.mbllm.gguf.quant;
 
+import static io.mbllm.gguf.quant.LittleEndian.BYTE;
+import static io.mbllm.gguf.quant.LittleEndian.LE_FLOAT;
+import static io.mbllm.gguf.quant.LittleEndian.half;
+import static io.mbllm.gguf.quant.LittleEndian.putHalf;
+import static io.mbllm.gguf.quant.LittleEndian.u8;
+
 import java.lang.foreign.MemorySegment;
 
 import io.mbllm.gguf.GgmlType;
@@ -27,7 +33,7 @@ public final class Q3KCodec extends KQuantCodec {
             float maxScale = 0;
             float amax = 0;
             for (int j = 0; j < 16; j++) {
-                scales[j] = KQuantSearch.makeQ3Quants(16, 4, x, xo + 16 * j, L, 16 * j);
+                scales[j] = ScaleSearch.makeQ3Quants(16, 4, x, xo + 16 * j, L, 16 * j);
                 float scale = Math.abs(scales[j]);
                 if (scale > amax) {
                     amax = scale;
@@ -37,40 +43,36 @@ public final class Q3KCodec extends KQuantCodec {
             if (maxScale != 0) {
                 float iscale = -32f / maxScale;
                 for (int j = 0; j < 16; j++) {
-                    int l = (byte) KQuantSearch.nearestInt(iscale * scales[j]); // ggml stores into int8_t first
-                    putScale(dst, o, j, KQuantSearch.clamp(l, -32, 31) + 32);
+                    int l = (byte) Rounding.nearestInt(iscale * scales[j]); // ggml stores into int8_t first
+                    putScale(dst, o, j, Rounding.clamp(l, -32, 31) + 32);
                 }
-                putF16(dst, o + D, Half.fromFloat(1 / iscale));
+                putHalf(dst, o + D, 1 / iscale);
             } else {
-                putF16(dst, o + D, Half.fromFloat(0f));
+                putHalf(dst, o + D, 0f);
             }
         } else {
             float[] w = s.weights;
-            float sumx2 = 0;
-            for (int j = 0; j < QK_K; j++) sumx2 += x[xo + j] * x[xo + j];
+            float sumx2 = ScaleSearch.sumOfSquares(x, xo, QK_K);
             float sigma2 = 2 * sumx2 / QK_K;
             for (int j = 0; j < 16; j++) {
-                for (int l = 0; l < 16; l++) {
-                    float xv = x[xo + 16 * j + l];
-                    w[l] = qw[qo + 16 * j + l] * (float) Math.sqrt(sigma2 + xv * xv);
-                }
+                ScaleSearch.imatrixWeights(x, xo + 16 * j, qw, qo + 16 * j, sigma2, w, 0, 16);
                 float sumw = 0;
                 for (int l = 0; l < 16; l++) sumw += w[l];
                 s.sw[j] = sumw;
-                scales[j] = KQuantSearch.makeQxQuants(16, 4, x, xo + 16 * j, L, 16 * j, w, 0);
+                scales[j] = ScaleSearch.makeQxQuants(16, 4, x, xo + 16 * j, L, 16 * j, w, 0, s.search);
             }
-            float dBlock = KQuantSearch.makeQxQuants(16, 32, scales, 0, s.ls, 0, s.sw, 0);
+            float dBlock = ScaleSearch.makeQxQuants(16, 32, scales, 0, s.ls, 0, s.sw, 0, s.search);
             for (int j = 0; j < 16; j++) putScale(dst, o, j, s.ls[j]);
-            putF16(dst, o + D, Half.fromFloat(dBlock));
+            putHalf(dst, o + D, dBlock);
         }
         // re-quantize with the stored fp16 d and the 6-bit scales
-        float dAll = Half.toFloat(getF16(dst, o + D));
+        float dAll = half(dst, o + D);
         for (int j = 0; j < 16; j++) {
             float dd = dAll * scale(dst, o, j);
             if (dd == 0) continue; // keep the codes of the first search
             for (int ii = 0; ii < 16; ii++) {
-                int l = KQuantSearch.nearestInt(x[xo + 16 * j + ii] / dd);
-                L[16 * j + ii] = (byte) (KQuantSearch.clamp(l, -4, 3) + 4);
+                int l = Rounding.nearestInt(x[xo + 16 * j + ii] / dd);
+                L[16 * j + ii] = (byte) (Rounding.clamp(l, -4, 3) + 4);
             }
         }
         for (int e = 0; e < QK_K; e++) {
@@ -121,7 +123,7 @@ public final class Q3KCodec extends KQuantCodec {
 
     @Override
     void dequantizeBlock(MemorySegment src, long off, float[] y, int yo) {
-        float dAll = f16(src, off + D);
+        float dAll = half(src, off + D);
         for (int j = 0; j < 16; j++) {
             float dl = dAll * scale(src, off, j);
             for (int l = 0; l < 16; l++) {
@@ -150,7 +152,7 @@ public final class Q3KCodec extends KQuantCodec {
                     aux[e & 7] += sc * (a.get(BYTE, y + Q8KCodec.QS + e) * code(w, x, e));
                 }
             }
-            float d = f16(w, x + D) * a.get(LE_FLOAT, y);
+            float d = half(w, x + D) * a.get(LE_FLOAT, y);
             for (int l = 0; l < 8; l++) sums[l] += d * aux[l];
         }
         float sumf = 0;

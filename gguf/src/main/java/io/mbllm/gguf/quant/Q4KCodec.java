@@ -1,5 +1,8 @@
 package io.mbllm.gguf.quant;
 
+import static io.mbllm.gguf.quant.LittleEndian.half;
+import static io.mbllm.gguf.quant.LittleEndian.u8;
+
 import java.lang.foreign.MemorySegment;
 
 import io.mbllm.gguf.GgmlType;
@@ -38,8 +41,8 @@ public final class Q4KCodec extends KQuantCodec {
 
     @Override
     void dequantizeBlock(MemorySegment src, long off, float[] y, int yo) {
-        float d = f16(src, off + KScaleMin.D);
-        float min = f16(src, off + KScaleMin.DMIN);
+        float d = half(src, off + KScaleMin.D);
+        float min = half(src, off + KScaleMin.DMIN);
         for (int j = 0; j < 8; j++) {
             float dl = d * KScaleMin.scale(src, off + KScaleMin.SCALES, j);
             float ml = min * KScaleMin.min(src, off + KScaleMin.SCALES, j);

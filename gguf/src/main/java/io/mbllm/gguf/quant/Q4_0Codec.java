@@ -11,60 +11,43 @@ import io.mbllm.gguf.GgmlType;
  * signed extreme maps to code 0; imatrix path: {@code make_qx_quants(32, 8)} with row-statistic weights.
  * Dot products take Q8_0 activations.
  */
-final class Q4_0Codec implements QuantCodec {
+final class Q4_0Codec extends LegacyBlockCodec {
     private static final GgmlType T = GgmlType.Q4_0;
-    private static final int QK = 32;
     private static final int BYTES = 18;
 
-    @Override
-    public GgmlType type() { return T; }
-
-    @Override
-    public boolean usesImportance() { return true; }
-
-    @Override
-    public void quantizeRow(float[] src, int srcOff, float[] importance, int impOff, int n, byte[] dst, int dstOff) {
-        LegacyBytes.checkQuantize(T, src, srcOff, importance, impOff, n, dst, dstOff);
-        if (importance == null) {
-            quantizeRef(src, srcOff, n, dst, dstOff);
-        } else {
-            quantizeImatrix(src, srcOff, importance, impOff, n, dst, dstOff);
-        }
+    Q4_0Codec() {
+        super(T);
     }
 
-    private static void quantizeRef(float[] src, int srcOff, int n, byte[] dst, int dstOff) {
+    @Override
+    void quantizeRef(float[] src, int srcOff, int n, byte[] dst, int dstOff) {
         for (int b = 0; b < n / QK; b++) {
             int x = srcOff + b * QK;
             int y = dstOff + b * BYTES;
-            float amax = 0, max = 0;
-            for (int j = 0; j < QK; j++) {
-                float v = src[x + j];
-                if (amax < Math.abs(v)) {
-                    amax = Math.abs(v);
-                    max = v;
-                }
-            }
+            float max = ScaleSearch.signedAbsMax(src, x, QK);
             float d = max / -8.0f;
             float id = d != 0 ? 1.0f / d : 0.0f;
-            LegacyBytes.putHalf(dst, y, d);
+            LittleEndian.putHalf(dst, y, d);
             for (int j = 0; j < QK / 2; j++) {
-                int q0 = Math.min(15, LegacyRounding.truncInt8(src[x + j] * id + 8.5f));
-                int q1 = Math.min(15, LegacyRounding.truncInt8(src[x + j + 16] * id + 8.5f));
+                int q0 = Math.min(15, Rounding.truncInt8(src[x + j] * id + 8.5f));
+                int q1 = Math.min(15, Rounding.truncInt8(src[x + j + 16] * id + 8.5f));
                 dst[y + 2 + j] = (byte) (q0 | (q1 << 4));
             }
         }
     }
 
-    private static void quantizeImatrix(float[] src, int srcOff, float[] qw, int qwOff, int n, byte[] dst, int dstOff) {
+    @Override
+    void quantizeImatrix(float[] src, int srcOff, float[] qw, int qwOff, int n, byte[] dst, int dstOff) {
         float[] weight = new float[QK];
         byte[] L = new byte[QK];
-        float sigma2 = LegacySearch.rowSigma2(src, srcOff, n);
+        SearchScratch scratch = new SearchScratch();
+        float sigma2 = ScaleSearch.sumOfSquares(src, srcOff, n) / (float) n;
         for (int b = 0; b < n / QK; b++) {
             int x = srcOff + b * QK;
             int y = dstOff + b * BYTES;
-            LegacySearch.rowWeights(src, x, qw, qwOff + b * QK, sigma2, weight, QK);
-            float d = LegacySearch.makeQxQuants(QK, 8, src, x, L, weight);
-            LegacyBytes.putHalf(dst, y, d);
+            ScaleSearch.imatrixWeights(src, x, qw, qwOff + b * QK, sigma2, weight, 0, QK);
+            float d = ScaleSearch.makeQxQuants(QK, 8, src, x, L, 0, weight, 0, scratch);
+            LittleEndian.putHalf(dst, y, d);
             for (int j = 0; j < QK / 2; j++) {
                 dst[y + 2 + j] = (byte) (L[j] | (L[j + 16] << 4));
             }
@@ -72,23 +55,18 @@ final class Q4_0Codec implements QuantCodec {
     }
 
     @Override
-    public void dequantizeRow(MemorySegment src, long srcOff, float[] dst, int dstOff, int n) {
-        LegacyBytes.checkDequantize(T, src, srcOff, dst, dstOff, n);
-        for (int b = 0; b < n / QK; b++) {
-            long s = srcOff + (long) b * BYTES;
-            float d = LegacyBytes.half(src, s);
-            int o = dstOff + b * QK;
-            for (int j = 0; j < QK / 2; j++) {
-                int q = src.get(ValueLayout.JAVA_BYTE, s + 2 + j) & 0xFF;
-                dst[o + j] = (float) ((q & 0x0F) - 8) * d;
-                dst[o + j + 16] = (float) ((q >>> 4) - 8) * d;
-            }
+    void dequantizeBlock(MemorySegment src, long s, float[] dst, int o) {
+        float d = LittleEndian.half(src, s);
+        for (int j = 0; j < QK / 2; j++) {
+            int q = src.get(ValueLayout.JAVA_BYTE, s + 2 + j) & 0xFF;
+            dst[o + j] = (float) ((q & 0x0F) - 8) * d;
+            dst[o + j + 16] = (float) ((q >>> 4) - 8) * d;
         }
     }
 
     /** Scalar {@code ggml_vec_dot_q4_0_q8_0}: per block {@code sumf += ((float)sumi * dx) * dy}. */
     static float dot(MemorySegment w, long wOff, MemorySegment a, long aOff, int n) {
-        LegacyBytes.checkDot(T, w, wOff, GgmlType.Q8_0, a, aOff, n);
+        CodecChecks.checkDot(T, w, wOff, GgmlType.Q8_0, a, aOff, n);
         float sumf = 0;
         for (int b = 0; b < n / QK; b++) {
             long xs = wOff + (long) b * BYTES;
@@ -100,7 +78,7 @@ final class Q4_0Codec implements QuantCodec {
                 sumi1 += ((q >>> 4) - 8) * a.get(ValueLayout.JAVA_BYTE, ys + 2 + j + 16);
             }
             int sumi = sumi0 + sumi1;
-            sumf += (float) sumi * LegacyBytes.half(w, xs) * LegacyBytes.half(a, ys);
+            sumf += (float) sumi * LittleEndian.half(w, xs) * LittleEndian.half(a, ys);
         }
         return sumf;
     }

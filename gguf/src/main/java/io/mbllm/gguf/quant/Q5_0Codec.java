@@ -11,61 +11,44 @@ import io.mbllm.gguf.GgmlType;
  * Reference path as Q4_0 with 16 levels per side; imatrix path {@code make_qx_quants(32, 16)}. Dot products take
  * Q8_0 activations.
  */
-final class Q5_0Codec implements QuantCodec {
+final class Q5_0Codec extends LegacyBlockCodec {
     private static final GgmlType T = GgmlType.Q5_0;
-    private static final int QK = 32;
     private static final int BYTES = 22;
 
-    @Override
-    public GgmlType type() { return T; }
-
-    @Override
-    public boolean usesImportance() { return true; }
-
-    @Override
-    public void quantizeRow(float[] src, int srcOff, float[] importance, int impOff, int n, byte[] dst, int dstOff) {
-        LegacyBytes.checkQuantize(T, src, srcOff, importance, impOff, n, dst, dstOff);
-        if (importance == null) {
-            quantizeRef(src, srcOff, n, dst, dstOff);
-        } else {
-            quantizeImatrix(src, srcOff, importance, impOff, n, dst, dstOff);
-        }
+    Q5_0Codec() {
+        super(T);
     }
 
-    private static void quantizeRef(float[] src, int srcOff, int n, byte[] dst, int dstOff) {
+    @Override
+    void quantizeRef(float[] src, int srcOff, int n, byte[] dst, int dstOff) {
         byte[] L = new byte[QK];
         for (int b = 0; b < n / QK; b++) {
             int x = srcOff + b * QK;
             int y = dstOff + b * BYTES;
-            float amax = 0, max = 0;
-            for (int j = 0; j < QK; j++) {
-                float v = src[x + j];
-                if (amax < Math.abs(v)) {
-                    amax = Math.abs(v);
-                    max = v;
-                }
-            }
+            float max = ScaleSearch.signedAbsMax(src, x, QK);
             float d = max / -16.0f;
             float id = d != 0 ? 1.0f / d : 0.0f;
-            LegacyBytes.putHalf(dst, y, d);
+            LittleEndian.putHalf(dst, y, d);
             for (int j = 0; j < QK; j++) {
-                L[j] = (byte) Math.min(31, LegacyRounding.truncInt8(src[x + j] * id + 16.5f));
+                L[j] = (byte) Math.min(31, Rounding.truncInt8(src[x + j] * id + 16.5f));
             }
-            LegacyBytes.putInt(dst, y + 2, packFiveBit(L, dst, y + 6));
+            LittleEndian.putInt(dst, y + 2, packFiveBit(L, dst, y + 6));
         }
     }
 
-    private static void quantizeImatrix(float[] src, int srcOff, float[] qw, int qwOff, int n, byte[] dst, int dstOff) {
+    @Override
+    void quantizeImatrix(float[] src, int srcOff, float[] qw, int qwOff, int n, byte[] dst, int dstOff) {
         float[] weight = new float[QK];
         byte[] L = new byte[QK];
-        float sigma2 = LegacySearch.rowSigma2(src, srcOff, n);
+        SearchScratch scratch = new SearchScratch();
+        float sigma2 = ScaleSearch.sumOfSquares(src, srcOff, n) / (float) n;
         for (int b = 0; b < n / QK; b++) {
             int x = srcOff + b * QK;
             int y = dstOff + b * BYTES;
-            LegacySearch.rowWeights(src, x, qw, qwOff + b * QK, sigma2, weight, QK);
-            float d = LegacySearch.makeQxQuants(QK, 16, src, x, L, weight);
-            LegacyBytes.putHalf(dst, y, d);
-            LegacyBytes.putInt(dst, y + 2, packFiveBit(L, dst, y + 6));
+            ScaleSearch.imatrixWeights(src, x, qw, qwOff + b * QK, sigma2, weight, 0, QK);
+            float d = ScaleSearch.makeQxQuants(QK, 16, src, x, L, 0, weight, 0, scratch);
+            LittleEndian.putHalf(dst, y, d);
+            LittleEndian.putInt(dst, y + 2, packFiveBit(L, dst, y + 6));
         }
     }
 
@@ -82,31 +65,26 @@ final class Q5_0Codec implements QuantCodec {
     }
 
     @Override
-    public void dequantizeRow(MemorySegment src, long srcOff, float[] dst, int dstOff, int n) {
-        LegacyBytes.checkDequantize(T, src, srcOff, dst, dstOff, n);
-        for (int b = 0; b < n / QK; b++) {
-            long s = srcOff + (long) b * BYTES;
-            float d = LegacyBytes.half(src, s);
-            int qh = src.get(LegacyBytes.LE_INT, s + 2);
-            int o = dstOff + b * QK;
-            for (int j = 0; j < QK / 2; j++) {
-                int q = src.get(ValueLayout.JAVA_BYTE, s + 6 + j) & 0xFF;
-                int h0 = ((qh >>> j) << 4) & 0x10;
-                int h1 = (qh >>> (j + 12)) & 0x10;
-                dst[o + j] = (float) (((q & 0x0F) | h0) - 16) * d;
-                dst[o + j + 16] = (float) (((q >>> 4) | h1) - 16) * d;
-            }
+    void dequantizeBlock(MemorySegment src, long s, float[] dst, int o) {
+        float d = LittleEndian.half(src, s);
+        int qh = src.get(LittleEndian.LE_INT, s + 2);
+        for (int j = 0; j < QK / 2; j++) {
+            int q = src.get(ValueLayout.JAVA_BYTE, s + 6 + j) & 0xFF;
+            int h0 = ((qh >>> j) << 4) & 0x10;
+            int h1 = (qh >>> (j + 12)) & 0x10;
+            dst[o + j] = (float) (((q & 0x0F) | h0) - 16) * d;
+            dst[o + j + 16] = (float) (((q >>> 4) | h1) - 16) * d;
         }
     }
 
     /** Scalar {@code ggml_vec_dot_q5_0_q8_0}: per block {@code sumf += (dx*dy) * (float)sumi}. */
     static float dot(MemorySegment w, long wOff, MemorySegment a, long aOff, int n) {
-        LegacyBytes.checkDot(T, w, wOff, GgmlType.Q8_0, a, aOff, n);
+        CodecChecks.checkDot(T, w, wOff, GgmlType.Q8_0, a, aOff, n);
         float sumf = 0;
         for (int b = 0; b < n / QK; b++) {
             long xs = wOff + (long) b * BYTES;
             long ys = aOff + (long) b * 34;
-            int qh = w.get(LegacyBytes.LE_INT, xs + 2);
+            int qh = w.get(LittleEndian.LE_INT, xs + 2);
             int sumi0 = 0, sumi1 = 0;
             for (int j = 0; j < QK / 2; j++) {
                 int q = w.get(ValueLayout.JAVA_BYTE, xs + 6 + j) & 0xFF;
@@ -116,7 +94,7 @@ final class Q5_0Codec implements QuantCodec {
                 sumi1 += (((q >>> 4) | h1) - 16) * a.get(ValueLayout.JAVA_BYTE, ys + 2 + j + 16);
             }
             int sumi = sumi0 + sumi1;
-            sumf += (LegacyBytes.half(w, xs) * LegacyBytes.half(a, ys)) * (float) sumi;
+            sumf += (LittleEndian.half(w, xs) * LittleEndian.half(a, ys)) * (float) sumi;
         }
         return sumf;
     }

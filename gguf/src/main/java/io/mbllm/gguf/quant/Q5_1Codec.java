@@ -11,28 +11,16 @@ import io.mbllm.gguf.GgmlType;
  * Reference path: min/max range; imatrix path {@code make_qkx3_quants(32, 31, -0.9, 0.05, 36)}. Dot products take
  * Q8_1 activations.
  */
-final class Q5_1Codec implements QuantCodec {
+final class Q5_1Codec extends LegacyBlockCodec {
     private static final GgmlType T = GgmlType.Q5_1;
-    private static final int QK = 32;
     private static final int BYTES = 24;
 
-    @Override
-    public GgmlType type() { return T; }
-
-    @Override
-    public boolean usesImportance() { return true; }
-
-    @Override
-    public void quantizeRow(float[] src, int srcOff, float[] importance, int impOff, int n, byte[] dst, int dstOff) {
-        LegacyBytes.checkQuantize(T, src, srcOff, importance, impOff, n, dst, dstOff);
-        if (importance == null) {
-            quantizeRef(src, srcOff, n, dst, dstOff);
-        } else {
-            quantizeImatrix(src, srcOff, importance, impOff, n, dst, dstOff);
-        }
+    Q5_1Codec() {
+        super(T);
     }
 
-    private static void quantizeRef(float[] src, int srcOff, int n, byte[] dst, int dstOff) {
+    @Override
+    void quantizeRef(float[] src, int srcOff, int n, byte[] dst, int dstOff) {
         byte[] L = new byte[QK];
         for (int b = 0; b < n / QK; b++) {
             int x = srcOff + b * QK;
@@ -45,60 +33,56 @@ final class Q5_1Codec implements QuantCodec {
             }
             float d = (max - min) / 31.0f;
             float id = d != 0 ? 1.0f / d : 0.0f;
-            LegacyBytes.putHalf(dst, y, d);
-            LegacyBytes.putHalf(dst, y + 2, min);
+            LittleEndian.putHalf(dst, y, d);
+            LittleEndian.putHalf(dst, y + 2, min);
             for (int j = 0; j < QK; j++) {
                 // ggml: (uint8_t)(x0 + 0.5f), no clamp; the argument lies in [0, 31.5]
                 L[j] = (byte) (int) ((src[x + j] - min) * id + 0.5f);
             }
-            LegacyBytes.putInt(dst, y + 4, Q5_0Codec.packFiveBit(L, dst, y + 8));
-        }
-    }
-
-    private static void quantizeImatrix(float[] src, int srcOff, float[] qw, int qwOff, int n, byte[] dst, int dstOff) {
-        float[] weight = new float[QK];
-        byte[] L = new byte[QK];
-        byte[] Laux = new byte[QK];
-        float[] min = new float[1];
-        float sigma2 = LegacySearch.rowSigma2(src, srcOff, n);
-        for (int b = 0; b < n / QK; b++) {
-            int x = srcOff + b * QK;
-            int y = dstOff + b * BYTES;
-            LegacySearch.rowWeights(src, x, qw, qwOff + b * QK, sigma2, weight, QK);
-            float d = LegacySearch.makeQkx3Quants(QK, 31, src, x, weight, L, min, Laux, -0.9f, 0.05f, 36, false);
-            LegacyBytes.putHalf(dst, y, d);
-            LegacyBytes.putHalf(dst, y + 2, -min[0]);
-            LegacyBytes.putInt(dst, y + 4, Q5_0Codec.packFiveBit(L, dst, y + 8));
+            LittleEndian.putInt(dst, y + 4, Q5_0Codec.packFiveBit(L, dst, y + 8));
         }
     }
 
     @Override
-    public void dequantizeRow(MemorySegment src, long srcOff, float[] dst, int dstOff, int n) {
-        LegacyBytes.checkDequantize(T, src, srcOff, dst, dstOff, n);
+    void quantizeImatrix(float[] src, int srcOff, float[] qw, int qwOff, int n, byte[] dst, int dstOff) {
+        float[] weight = new float[QK];
+        byte[] L = new byte[QK];
+        SearchScratch scratch = new SearchScratch();
+        float[] min = new float[1];
+        float sigma2 = ScaleSearch.sumOfSquares(src, srcOff, n) / (float) n;
         for (int b = 0; b < n / QK; b++) {
-            long s = srcOff + (long) b * BYTES;
-            float d = LegacyBytes.half(src, s);
-            float m = LegacyBytes.half(src, s + 2);
-            int qh = src.get(LegacyBytes.LE_INT, s + 4);
-            int o = dstOff + b * QK;
-            for (int j = 0; j < QK / 2; j++) {
-                int q = src.get(ValueLayout.JAVA_BYTE, s + 8 + j) & 0xFF;
-                int h0 = ((qh >>> j) << 4) & 0x10;
-                int h1 = (qh >>> (j + 12)) & 0x10;
-                dst[o + j] = (float) ((q & 0x0F) | h0) * d + m;
-                dst[o + j + 16] = (float) ((q >>> 4) | h1) * d + m;
-            }
+            int x = srcOff + b * QK;
+            int y = dstOff + b * BYTES;
+            ScaleSearch.imatrixWeights(src, x, qw, qwOff + b * QK, sigma2, weight, 0, QK);
+            float d = ScaleSearch.makeQkx3Quants(QK, 31, src, x, weight, 0, L, 0, min, 0, scratch, -0.9f, 0.05f, 36, false);
+            LittleEndian.putHalf(dst, y, d);
+            LittleEndian.putHalf(dst, y + 2, -min[0]);
+            LittleEndian.putInt(dst, y + 4, Q5_0Codec.packFiveBit(L, dst, y + 8));
+        }
+    }
+
+    @Override
+    void dequantizeBlock(MemorySegment src, long s, float[] dst, int o) {
+        float d = LittleEndian.half(src, s);
+        float m = LittleEndian.half(src, s + 2);
+        int qh = src.get(LittleEndian.LE_INT, s + 4);
+        for (int j = 0; j < QK / 2; j++) {
+            int q = src.get(ValueLayout.JAVA_BYTE, s + 8 + j) & 0xFF;
+            int h0 = ((qh >>> j) << 4) & 0x10;
+            int h1 = (qh >>> (j + 12)) & 0x10;
+            dst[o + j] = (float) ((q & 0x0F) | h0) * d + m;
+            dst[o + j + 16] = (float) ((q >>> 4) | h1) * d + m;
         }
     }
 
     /** Scalar {@code ggml_vec_dot_q5_1_q8_1}: per block {@code sumf += (dx*dy)*(float)sumi + mx*sy}. */
     static float dot(MemorySegment w, long wOff, MemorySegment a, long aOff, int n) {
-        LegacyBytes.checkDot(T, w, wOff, GgmlType.Q8_1, a, aOff, n);
+        CodecChecks.checkDot(T, w, wOff, GgmlType.Q8_1, a, aOff, n);
         float sumf = 0;
         for (int b = 0; b < n / QK; b++) {
             long xs = wOff + (long) b * BYTES;
             long ys = aOff + (long) b * 36;
-            int qh = w.get(LegacyBytes.LE_INT, xs + 4);
+            int qh = w.get(LittleEndian.LE_INT, xs + 4);
             int sumi0 = 0, sumi1 = 0;
             for (int j = 0; j < QK / 2; j++) {
                 int q = w.get(ValueLayout.JAVA_BYTE, xs + 8 + j) & 0xFF;
@@ -108,8 +92,8 @@ final class Q5_1Codec implements QuantCodec {
                 sumi1 += ((q >>> 4) | h1) * a.get(ValueLayout.JAVA_BYTE, ys + 4 + j + 16);
             }
             int sumi = sumi0 + sumi1;
-            sumf += (LegacyBytes.half(w, xs) * LegacyBytes.half(a, ys)) * (float) sumi
-                    + LegacyBytes.half(w, xs + 2) * LegacyBytes.half(a, ys + 2);
+            sumf += (LittleEndian.half(w, xs) * LittleEndian.half(a, ys)) * (float) sumi
+                    + LittleEndian.half(w, xs + 2) * LittleEndian.half(a, ys + 2);
         }
         return sumf;
     }

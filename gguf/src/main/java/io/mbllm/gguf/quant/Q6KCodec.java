@@ -1,5 +1,11 @@
 package io.mbllm.gguf.quant;
 
+import static io.mbllm.gguf.quant.LittleEndian.BYTE;
+import static io.mbllm.gguf.quant.LittleEndian.LE_FLOAT;
+import static io.mbllm.gguf.quant.LittleEndian.half;
+import static io.mbllm.gguf.quant.LittleEndian.putHalf;
+import static io.mbllm.gguf.quant.LittleEndian.u8;
+
 import java.lang.foreign.MemorySegment;
 
 import io.mbllm.gguf.GgmlType;
@@ -27,7 +33,7 @@ public final class Q6KCodec extends KQuantCodec {
         float maxAbsScale = 0;
         for (int ib = 0; ib < 16; ib++) {
             // imatrix path: the raw importance weights; reference path: x*x
-            float scale = KQuantSearch.makeQxQuants(16, 32, x, xo + 16 * ib, L, 16 * ib, qw, qo + 16 * ib);
+            float scale = ScaleSearch.makeQxQuants(16, 32, x, xo + 16 * ib, L, 16 * ib, qw, qo + 16 * ib, s.search);
             scales[ib] = scale;
             float absScale = Math.abs(scale);
             if (absScale > maxAbsScale) {
@@ -35,19 +41,19 @@ public final class Q6KCodec extends KQuantCodec {
                 maxScale = scale;
             }
         }
-        if (maxAbsScale < KQuantSearch.GROUP_MAX_EPS) return; // the whole block stays zero
+        if (maxAbsScale < ScaleSearch.GROUP_MAX_EPS) return; // the whole block stays zero
         float iscale = -128f / maxScale;
-        putF16(dst, o + D, Half.fromFloat(1 / iscale));
+        putHalf(dst, o + D, 1 / iscale);
         for (int ib = 0; ib < 16; ib++) {
-            dst[o + SCALES + ib] = (byte) Math.min(127, KQuantSearch.nearestInt(iscale * scales[ib]));
+            dst[o + SCALES + ib] = (byte) Math.min(127, Rounding.nearestInt(iscale * scales[ib]));
         }
-        float dAll = Half.toFloat(getF16(dst, o + D));
+        float dAll = half(dst, o + D);
         for (int j = 0; j < 16; j++) {
             float dd = dAll * dst[o + SCALES + j];
             if (dd == 0) continue; // keep the codes of the first search
             for (int ii = 0; ii < 16; ii++) {
-                int l = KQuantSearch.nearestInt(x[xo + 16 * j + ii] / dd);
-                L[16 * j + ii] = (byte) (KQuantSearch.clamp(l, -32, 31) + 32);
+                int l = Rounding.nearestInt(x[xo + 16 * j + ii] / dd);
+                L[16 * j + ii] = (byte) (Rounding.clamp(l, -32, 31) + 32);
             }
         }
         for (int h = 0; h < 2; h++) {
@@ -71,7 +77,7 @@ public final class Q6KCodec extends KQuantCodec {
 
     @Override
     void dequantizeBlock(MemorySegment src, long off, float[] y, int yo) {
-        float d = f16(src, off + D);
+        float d = half(src, off + D);
         for (int j = 0; j < 16; j++) {
             float dl = d * src.get(BYTE, off + SCALES + j);
             for (int l = 0; l < 16; l++) {
@@ -100,7 +106,7 @@ public final class Q6KCodec extends KQuantCodec {
                     aux[e & 7] += sc * (a.get(BYTE, y + Q8KCodec.QS + e) * code(w, x, e));
                 }
             }
-            float d = f16(w, x + D) * a.get(LE_FLOAT, y);
+            float d = half(w, x + D) * a.get(LE_FLOAT, y);
             for (int l = 0; l < 8; l++) sums[l] += d * aux[l];
         }
         float sumf = 0;

@@ -1,5 +1,10 @@
 package io.mbllm.gguf.quant;
 
+import static io.mbllm.gguf.quant.LittleEndian.BYTE;
+import static io.mbllm.gguf.quant.LittleEndian.LE_FLOAT;
+import static io.mbllm.gguf.quant.LittleEndian.putInt;
+import static io.mbllm.gguf.quant.LittleEndian.putShort;
+
 import java.lang.foreign.MemorySegment;
 
 import io.mbllm.gguf.GgmlType;
@@ -30,31 +35,18 @@ public final class Q8KCodec extends KQuantCodec {
 
     @Override
     void quantizeBlock(float[] x, int xo, float[] qw, int qo, byte[] dst, int o, KScratch s) {
-        float max = 0;
-        float amax = 0;
-        for (int j = 0; j < QK_K; j++) {
-            float ax = Math.abs(x[xo + j]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[xo + j];
-            }
-        }
-        if (amax == 0) return; // d = 0, qs = 0, bsums = 0 (block already zero-filled)
+        float max = ScaleSearch.signedAbsMax(x, xo, QK_K);
+        if (max == 0) return; // d = 0, qs = 0, bsums = 0 (block already zero-filled)
         float iscale = -127f / max;
         for (int j = 0; j < QK_K; j++) {
-            dst[o + QS + j] = (byte) Math.min(127, KQuantSearch.nearestInt(iscale * x[xo + j]));
+            dst[o + QS + j] = (byte) Math.min(127, Rounding.nearestInt(iscale * x[xo + j]));
         }
         for (int g = 0; g < 16; g++) {
             int sum = 0;
             for (int ii = 0; ii < 16; ii++) sum += dst[o + QS + 16 * g + ii];
-            dst[o + BSUMS + 2 * g] = (byte) sum;
-            dst[o + BSUMS + 2 * g + 1] = (byte) (sum >> 8);
+            putShort(dst, o + BSUMS + 2 * g, (short) sum);
         }
-        int d = Float.floatToRawIntBits(1 / iscale);
-        dst[o] = (byte) d;
-        dst[o + 1] = (byte) (d >> 8);
-        dst[o + 2] = (byte) (d >> 16);
-        dst[o + 3] = (byte) (d >> 24);
+        putInt(dst, o, Float.floatToRawIntBits(1 / iscale));
     }
 
     @Override

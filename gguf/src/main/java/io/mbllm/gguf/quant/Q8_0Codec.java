@@ -19,30 +19,26 @@ final class Q8_0Codec implements QuantCodec {
 
     @Override
     public void quantizeRow(float[] src, int srcOff, float[] importance, int impOff, int n, byte[] dst, int dstOff) {
-        LegacyBytes.checkQuantize(T, src, srcOff, importance, impOff, n, dst, dstOff);
+        CodecChecks.checkQuantize(T, src, srcOff, importance, impOff, n, dst, dstOff);
         for (int b = 0; b < n / QK; b++) {
             int x = srcOff + b * QK;
             int y = dstOff + b * BYTES;
-            float amax = 0;
-            for (int j = 0; j < QK; j++) {
-                float ax = Math.abs(src[x + j]);
-                amax = amax > ax ? amax : ax; // ggml MAX(amax, ax)
-            }
+            float amax = ScaleSearch.maxAbs(src, x, QK);
             float d = amax / 127.0f;
             float id = d != 0 ? 1.0f / d : 0.0f;
-            LegacyBytes.putHalf(dst, y, d);
+            LittleEndian.putHalf(dst, y, d);
             for (int j = 0; j < QK; j++) {
-                dst[y + 2 + j] = (byte) LegacyRounding.roundAway(src[x + j] * id);
+                dst[y + 2 + j] = (byte) Rounding.roundAway(src[x + j] * id);
             }
         }
     }
 
     @Override
     public void dequantizeRow(MemorySegment src, long srcOff, float[] dst, int dstOff, int n) {
-        LegacyBytes.checkDequantize(T, src, srcOff, dst, dstOff, n);
+        CodecChecks.checkDequantize(T, src, srcOff, dst, dstOff, n);
         for (int b = 0; b < n / QK; b++) {
             long s = srcOff + (long) b * BYTES;
-            float d = LegacyBytes.half(src, s);
+            float d = LittleEndian.half(src, s);
             int o = dstOff + b * QK;
             for (int j = 0; j < QK; j++) {
                 dst[o + j] = (float) src.get(ValueLayout.JAVA_BYTE, s + 2 + j) * d;
@@ -52,7 +48,7 @@ final class Q8_0Codec implements QuantCodec {
 
     /** Scalar {@code ggml_vec_dot_q8_0_q8_0}: per block {@code sumf += (float)sumi * (dx*dy)}. */
     static float dot(MemorySegment w, long wOff, MemorySegment a, long aOff, int n) {
-        LegacyBytes.checkDot(T, w, wOff, T, a, aOff, n);
+        CodecChecks.checkDot(T, w, wOff, T, a, aOff, n);
         float sumf = 0;
         for (int b = 0; b < n / QK; b++) {
             long xs = wOff + (long) b * BYTES;
@@ -61,7 +57,7 @@ final class Q8_0Codec implements QuantCodec {
             for (int j = 0; j < QK; j++) {
                 sumi += w.get(ValueLayout.JAVA_BYTE, xs + 2 + j) * a.get(ValueLayout.JAVA_BYTE, ys + 2 + j);
             }
-            sumf += (float) sumi * (LegacyBytes.half(w, xs) * LegacyBytes.half(a, ys));
+            sumf += (float) sumi * (LittleEndian.half(w, xs) * LittleEndian.half(a, ys));
         }
         return sumf;
     }

@@ -20,35 +20,31 @@ final class Q8_1Codec implements QuantCodec {
 
     @Override
     public void quantizeRow(float[] src, int srcOff, float[] importance, int impOff, int n, byte[] dst, int dstOff) {
-        LegacyBytes.checkQuantize(T, src, srcOff, importance, impOff, n, dst, dstOff);
+        CodecChecks.checkQuantize(T, src, srcOff, importance, impOff, n, dst, dstOff);
         for (int b = 0; b < n / QK; b++) {
             int x = srcOff + b * QK;
             int y = dstOff + b * BYTES;
-            float amax = 0;
-            for (int j = 0; j < QK; j++) {
-                float ax = Math.abs(src[x + j]);
-                amax = amax > ax ? amax : ax; // ggml MAX(amax, ax)
-            }
+            float amax = ScaleSearch.maxAbs(src, x, QK);
             float d = amax / 127.0f;
             float id = d != 0 ? 1.0f / d : 0.0f;
-            LegacyBytes.putHalf(dst, y, d);
+            LittleEndian.putHalf(dst, y, d);
             int sum = 0;
             for (int j = 0; j < QK; j++) {
-                int q = LegacyRounding.roundAway(src[x + j] * id);
+                int q = Rounding.roundAway(src[x + j] * id);
                 dst[y + 4 + j] = (byte) q;
                 sum += (byte) q;
             }
-            LegacyBytes.putHalf(dst, y + 2, (float) sum * d);
+            LittleEndian.putHalf(dst, y + 2, (float) sum * d);
         }
     }
 
     /** {@code qs[e] * d}; ggml itself never dequantizes Q8_1 (it is an activation format). */
     @Override
     public void dequantizeRow(MemorySegment src, long srcOff, float[] dst, int dstOff, int n) {
-        LegacyBytes.checkDequantize(T, src, srcOff, dst, dstOff, n);
+        CodecChecks.checkDequantize(T, src, srcOff, dst, dstOff, n);
         for (int b = 0; b < n / QK; b++) {
             long s = srcOff + (long) b * BYTES;
-            float d = LegacyBytes.half(src, s);
+            float d = LittleEndian.half(src, s);
             int o = dstOff + b * QK;
             for (int j = 0; j < QK; j++) {
                 dst[o + j] = (float) src.get(ValueLayout.JAVA_BYTE, s + 4 + j) * d;

@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
 
 import io.mbllm.gguf.GgmlType;
+import io.mbllm.testkit.SplitMix64;
 
 /**
  * F32, F16 and BF16 codecs and their dot products: byte layout, round trips on the golden input rows and on
@@ -168,7 +169,7 @@ class FloatCodecTest {
     @Test
     void bf16IsNearestEvenOnInputsAndRandomBits() {
         float[] in = inputs();
-        GoldenRows.SplitMix64 g = new GoldenRows.SplitMix64(42);
+        SplitMix64 g = new SplitMix64(42);
         float[] x = new float[in.length + 200_000];
         System.arraycopy(in, 0, x, 0, in.length);
         for (int i = in.length; i < x.length; i++) x[i] = Float.intBitsToFloat((int) g.next());

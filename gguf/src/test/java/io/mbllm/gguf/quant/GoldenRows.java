@@ -13,12 +13,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.mbllm.testkit.SharedData;
+import io.mbllm.testkit.SplitMix64;
 
 /**
- * Test support for the golden quantization vectors in {@code shared/testdata/quant} (see its README): the
- * splitmix64 generator that reproduces {@code input.f32}, {@code imatrix.f32} and {@code act.f32}, the row table,
- * and loaders for {@code sizes.tsv}, {@code dot.tsv} and the binary files. The generator needs no shared data;
- * the loaders go through {@link SharedData}.
+ * Test support for the golden quantization vectors in {@code shared/testdata/quant} (see its README), for every
+ * codec's golden test: the row table, the regeneration of {@code input.f32}, {@code imatrix.f32} and {@code act.f32}
+ * with {@link SplitMix64}, and loaders for {@code rows.tsv}, {@code sizes.tsv}, {@code dot.tsv} and the binary
+ * files. The generator needs no shared data; the loaders go through {@link SharedData}.
  */
 final class GoldenRows {
     private GoldenRows() {}
@@ -57,36 +58,6 @@ final class GoldenRows {
     static Path dir() { return SharedData.require("testdata/quant"); }
 
     // ---------------------------------------------------------------- generator
-
-    /** splitmix64 as specified in the README (wrapping 64-bit arithmetic). */
-    static final class SplitMix64 {
-        private long s;
-
-        SplitMix64(long seed) { s = seed; }
-
-        long next() {
-            s += 0x9E3779B97F4A7C15L;
-            long z = s;
-            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-            return z ^ (z >>> 31);
-        }
-
-        /** Uniform in [-1, 1), exact. */
-        float uni() { return (float) ((int) (next() >>> 40) - 8388608) * 0x1p-23f; }
-
-        /** Uniform in [0, 1), exact. */
-        float u01() { return (float) (int) (next() >>> 40) * 0x1p-24f; }
-
-        /** Sum of four 22-bit integers, centred and scaled into [-2, 2), exact. */
-        float gau() {
-            int a = (int) (next() >>> 42);
-            int b = (int) (next() >>> 42);
-            int c = (int) (next() >>> 42);
-            int d = (int) (next() >>> 42);
-            return (float) (a + b + c + d - 8388608) * 0x1p-22f;
-        }
-    }
 
     private static final float[] MULTISCALE = {1e-3f, 1e-2f, 1e-1f, 1.0f, 10.0f, 1e-4f, 3.0f, 0.5f};
 

@@ -93,12 +93,25 @@ class KQuantCodecTest {
     void nearestIntIsRoundHalfEvenInItsRange() {
         float[] probes = {0f, -0f, 0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 0.49999997f, 126.5f, -127.5f,
                 4194303f, -4194303f, 3.7f, -3.7f, 1e-30f};
-        for (float v : probes) assertEquals((int) Math.rint(v), KQuantSearch.nearestInt(v), "nearest_int(" + v + ")");
+        for (float v : probes) assertEquals((int) Math.rint(v), Rounding.nearestInt(v), "nearest_int(" + v + ")");
         java.util.SplittableRandom r = new java.util.SplittableRandom(7);
         for (int i = 0; i < 100_000; i++) {
             float v = (float) ((r.nextDouble() * 2 - 1) * 4194303);
-            assertEquals((int) Math.rint(v), KQuantSearch.nearestInt(v));
+            assertEquals((int) Math.rint(v), Rounding.nearestInt(v));
         }
+    }
+
+    @Test
+    void qkxSearchRejectsGroupsLongerThanItsScratch() {
+        float[] x = new float[64];
+        float[] w = new float[64];
+        byte[] L = new byte[64];
+        float[] min = new float[1];
+        SearchScratch sc = new SearchScratch();
+        assertThrows(IllegalArgumentException.class, () -> ScaleSearch.makeQkx2Quants(SearchScratch.MAX_N + 1, 15, x, 0,
+                w, 0, L, 0, min, 0, sc, -1f, 0.1f, 20, false));
+        assertThrows(IllegalArgumentException.class, () -> ScaleSearch.makeQkx3Quants(0, 15, x, 0, w, 0, L, 0, min, 0,
+                sc, -0.9f, 0.05f, 36, false));
     }
 
     @Test
@@ -115,7 +128,7 @@ class KQuantCodecTest {
         for (int g = 0; g < 16; g++) {
             int sum = 0;
             for (int i = 0; i < 16; i++) sum += dst[4 + 16 * g + i];
-            assertEquals(sum, s.get(KQuantCodec.LE_SHORT, 260 + 2L * g), "bsum " + g);
+            assertEquals(sum, s.get(LittleEndian.LE_SHORT, 260 + 2L * g), "bsum " + g);
         }
     }
 

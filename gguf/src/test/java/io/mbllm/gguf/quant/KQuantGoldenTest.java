@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -29,69 +25,39 @@ class KQuantGoldenTest {
             List.of(GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
     private static final List<String> VARIANTS = List.of("ref", "imat");
 
-    private static final Map<String, Object> CACHE = new ConcurrentHashMap<>();
-
-    @SuppressWarnings("unchecked")
-    private static <T> T cached(String key, IoSupplier<T> load) {
-        return (T) CACHE.computeIfAbsent(key, k -> {
-            try {
-                return load.get();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-    }
-
-    private interface IoSupplier<T> {
-        T get() throws IOException;
-    }
-
-    private static float[] floats(String file) {
-        KGoldenRows.dir();
-        return cached("f:" + file, () -> KGoldenRows.floats(file));
-    }
-
-    private static byte[] bytes(String file) {
-        KGoldenRows.dir();
-        return cached("b:" + file, () -> KGoldenRows.bytes(file));
-    }
-
-    private static KGoldenRows.Size size(GgmlType t, int row) {
-        KGoldenRows.dir();
-        Map<String, KGoldenRows.Size> sizes = cached("sizes", KGoldenRows::sizes);
-        KGoldenRows.Size s = sizes.get(t.ggmlName() + "/" + row);
-        if (s == null) fail("sizes.tsv has no line for " + t.ggmlName() + " row " + row);
+    private static GoldenRows.Size size(GgmlType t, int row) {
+        GoldenRows.Size s = GoldenRows.size(t.ggmlName(), row);
         assertEquals(t.id(), s.ggmlTypeId(), "sizes.tsv type id");
-        assertEquals(KGoldenRows.ROWS.get(row).n(), s.n(), "sizes.tsv n");
+        assertEquals(GoldenRows.rows().get(row).n(), s.n(), "sizes.tsv n");
         assertEquals(t.rowBytes(s.n()), s.rowBytes(), "sizes.tsv row bytes");
         return s;
     }
 
     static Stream<Arguments> weightCases() {
         return WEIGHT_TYPES.stream().flatMap(t -> VARIANTS.stream().flatMap(v ->
-                KGoldenRows.ROWS.stream().map(r -> Arguments.of(t, v, r.id(), r.name()))));
+                GoldenRows.rows().stream().map(r -> Arguments.of(t, v, r.id(), r.name()))));
     }
 
     static Stream<Arguments> allDequantCases() {
         return Stream.concat(weightCases(),
-                KGoldenRows.ROWS.stream().map(r -> Arguments.of(GgmlType.Q8_K, "ref", r.id(), r.name())));
+                GoldenRows.rows().stream().map(r -> Arguments.of(GgmlType.Q8_K, "ref", r.id(), r.name())));
     }
 
     static Stream<Arguments> rowCases() {
-        return KGoldenRows.ROWS.stream().map(r -> Arguments.of(r.id(), r.name()));
+        return GoldenRows.rows().stream().map(r -> Arguments.of(r.id(), r.name()));
     }
 
     // ---- inputs ----
 
     @Test
-    void generatorReproducesInputFilesBitForBit() throws IOException {
-        assertEquals(KGoldenRows.ROWS, KGoldenRows.rowsTsv(), "rows.tsv");
-        assertBits(floats("input.f32"), KGoldenRows.generateInput(), "input.f32");
-        assertBits(floats("imatrix.f32"), KGoldenRows.generateImatrix(), "imatrix.f32");
-        assertBits(floats("act.f32"), KGoldenRows.generateAct(), "act.f32");
+    void generatorReproducesInputFilesBitForBit() {
+        assertEquals(GoldenRows.rows(), GoldenRows.rowsTsv(), "rows.tsv");
+        assertBits(GoldenRows.floats("input.f32"), GoldenRows.input(), "input.f32");
+        assertBits(GoldenRows.floats("imatrix.f32"), GoldenRows.imatrix(), "imatrix.f32");
+        assertBits(GoldenRows.floats("act.f32"), GoldenRows.act(), "act.f32");
         // README quick-check values
-        assertEquals(0xbf07c28c, Float.floatToRawIntBits(KGoldenRows.generateInput()[0]));
-        assertEquals(0x3cf436c0, Float.floatToRawIntBits(KGoldenRows.generateAct()[0]));
+        assertEquals(0xbf07c28c, Float.floatToRawIntBits(GoldenRows.input()[0]));
+        assertEquals(0x3cf436c0, Float.floatToRawIntBits(GoldenRows.act()[0]));
     }
 
     // ---- weight types ----
@@ -99,26 +65,26 @@ class KQuantGoldenTest {
     @ParameterizedTest(name = "{0} {1} row {2} ({3})")
     @MethodSource("weightCases")
     void quantizeMatchesGgml(GgmlType type, String variant, int row, String name) {
-        KGoldenRows.Row r = KGoldenRows.ROWS.get(row);
-        KGoldenRows.Size s = size(type, row);
-        float[] input = floats("input.f32");
-        float[] imatrix = variant.equals("imat") ? floats("imatrix.f32") : null;
-        byte[] golden = Arrays.copyOfRange(bytes(type.ggmlName() + "." + variant + ".q.bin"),
+        GoldenRows.Row r = GoldenRows.rows().get(row);
+        GoldenRows.Size s = size(type, row);
+        float[] input = GoldenRows.floats("input.f32");
+        float[] imatrix = variant.equals("imat") ? GoldenRows.floats("imatrix.f32") : null;
+        byte[] golden = Arrays.copyOfRange(GoldenRows.bytes(type.ggmlName() + "." + variant + ".q.bin"),
                 s.byteOffset(), s.byteOffset() + s.rowBytes());
         byte[] out = new byte[s.rowBytes()];
         Arrays.fill(out, (byte) 0x5A); // the codec must write every byte
-        QuantTypes.codec(type).quantizeRow(input, r.floatOffset(), imatrix, r.floatOffset(), r.n(), out, 0);
+        QuantTypes.codec(type).quantizeRow(input, r.offset(), imatrix, r.offset(), r.n(), out, 0);
         assertBlocksEqual(type, golden, out);
     }
 
     @ParameterizedTest(name = "{0} {1} row {2} ({3})")
     @MethodSource("allDequantCases")
     void dequantizeMatchesGgml(GgmlType type, String variant, int row, String name) {
-        KGoldenRows.Row r = KGoldenRows.ROWS.get(row);
-        KGoldenRows.Size s = size(type, row);
-        MemorySegment q = MemorySegment.ofArray(bytes(type.ggmlName() + "." + variant + ".q.bin"));
-        float[] expected = Arrays.copyOfRange(floats(type.ggmlName() + "." + variant + ".deq.f32"),
-                r.floatOffset(), r.floatOffset() + r.n());
+        GoldenRows.Row r = GoldenRows.rows().get(row);
+        GoldenRows.Size s = size(type, row);
+        MemorySegment q = MemorySegment.ofArray(GoldenRows.bytes(type.ggmlName() + "." + variant + ".q.bin"));
+        float[] expected = Arrays.copyOfRange(GoldenRows.floats(type.ggmlName() + "." + variant + ".deq.f32"),
+                r.offset(), r.offset() + r.n());
         float[] out = new float[r.n() + 3];
         Arrays.fill(out, Float.NaN);
         QuantTypes.codec(type).dequantizeRow(q, s.byteOffset(), out, 1, r.n());
@@ -130,13 +96,11 @@ class KQuantGoldenTest {
     @ParameterizedTest(name = "{0} {1} row {2} ({3})")
     @MethodSource("weightCases")
     void dotMatchesGgml(GgmlType type, String variant, int row, String name) {
-        KGoldenRows.Size ws = size(type, row);
-        KGoldenRows.Size as = size(GgmlType.Q8_K, row);
-        Map<String, KGoldenRows.Dot> dots = cached("dots", KGoldenRows::dots);
-        KGoldenRows.Dot expected = dots.get(type.ggmlName() + "/" + variant + "/" + row);
-        if (expected == null) fail("dot.tsv has no line for " + type + " " + variant + " row " + row);
-        MemorySegment w = MemorySegment.ofArray(bytes(type.ggmlName() + "." + variant + ".q.bin"));
-        MemorySegment a = MemorySegment.ofArray(bytes("act.q8_K.bin"));
+        GoldenRows.Size ws = size(type, row);
+        GoldenRows.Size as = size(GgmlType.Q8_K, row);
+        GoldenRows.Dot expected = GoldenRows.dot(type.ggmlName(), variant, row);
+        MemorySegment w = MemorySegment.ofArray(GoldenRows.bytes(type.ggmlName() + "." + variant + ".q.bin"));
+        MemorySegment a = MemorySegment.ofArray(GoldenRows.bytes("act.q8_K.bin"));
         QuantTypes.Traits traits = QuantTypes.of(type);
         assertEquals(GgmlType.Q8_K, traits.vecDotType());
         float got = traits.vecDot().dot(w, ws.byteOffset(), a, as.byteOffset(), ws.n());
@@ -160,12 +124,12 @@ class KQuantGoldenTest {
     }
 
     private void q8K(int row, String floatsFile, String goldenFile) {
-        KGoldenRows.Row r = KGoldenRows.ROWS.get(row);
-        KGoldenRows.Size s = size(GgmlType.Q8_K, row);
-        byte[] golden = Arrays.copyOfRange(bytes(goldenFile), s.byteOffset(), s.byteOffset() + s.rowBytes());
+        GoldenRows.Row r = GoldenRows.rows().get(row);
+        GoldenRows.Size s = size(GgmlType.Q8_K, row);
+        byte[] golden = Arrays.copyOfRange(GoldenRows.bytes(goldenFile), s.byteOffset(), s.byteOffset() + s.rowBytes());
         byte[] out = new byte[s.rowBytes()];
         Arrays.fill(out, (byte) 0x5A); // all-zero blocks must still get zero bsums
-        QuantTypes.codec(GgmlType.Q8_K).quantizeRow(floats(floatsFile), r.floatOffset(), null, 0, r.n(), out, 0);
+        QuantTypes.codec(GgmlType.Q8_K).quantizeRow(GoldenRows.floats(floatsFile), r.offset(), null, 0, r.n(), out, 0);
         assertBlocksEqual(GgmlType.Q8_K, golden, out);
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -150,18 +151,51 @@ class LegacyCodecContractTest {
         assertEquals(8, IQ4_NLCodec.bestIndex(-4.5f)); // halfway between -10 and 1
     }
 
+    /** The table lookup of bestIndex against ggml's bisection, near every integer and half-integer and at random. */
+    @Test
+    void iq4NlBestIndexEqualsTheBisection() {
+        int[] values = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+        java.util.List<Float> probes = new java.util.ArrayList<>(List.of(Float.NaN, Float.NEGATIVE_INFINITY,
+                Float.POSITIVE_INFINITY, -0.0f, 0.0f));
+        for (int k = -260; k <= 230; k++) {
+            float v = k * 0.5f;
+            probes.add(v);
+            probes.add(Math.nextUp(v));
+            probes.add(Math.nextDown(v));
+        }
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        for (int i = 0; i < 200_000; i++) probes.add((float) (r.nextDouble() * 260 - 135));
+        for (float v : probes) {
+            int expected;
+            if (v <= values[0]) {
+                expected = 0;
+            } else if (v >= values[15]) {
+                expected = 15;
+            } else {
+                int ml = 0, mu = 15;
+                while (mu - ml > 1) {
+                    int mav = (ml + mu) / 2;
+                    if (v < values[mav]) mu = mav;
+                    else ml = mav;
+                }
+                expected = v - (float) values[mu - 1] < (float) values[mu] - v ? mu - 1 : mu;
+            }
+            assertEquals(expected, IQ4_NLCodec.bestIndex(v), "best_index_int8(" + v + ")");
+        }
+    }
+
     /** §1.2: C roundf rounds halves away from zero, nearest_int to even. */
     @Test
     void roundingFunctions() {
-        assertEquals(3, LegacyRounding.roundAway(2.5f));
-        assertEquals(-3, LegacyRounding.roundAway(-2.5f));
-        assertEquals(0, LegacyRounding.roundAway(0.49999997f));
-        assertEquals(1, LegacyRounding.roundAway(0.5f));
-        assertEquals(2, LegacyRounding.nearestInt(2.5f));
-        assertEquals(-2, LegacyRounding.nearestInt(-2.5f));
-        assertEquals(4, LegacyRounding.nearestInt(3.5f));
-        assertEquals(15, LegacyRounding.truncInt8(15.99f));
-        assertEquals(0, LegacyRounding.truncInt8(-0.7f));
-        assertTrue(LegacyRounding.truncInt8(-1.5f) == -1);
+        assertEquals(3, Rounding.roundAway(2.5f));
+        assertEquals(-3, Rounding.roundAway(-2.5f));
+        assertEquals(0, Rounding.roundAway(0.49999997f));
+        assertEquals(1, Rounding.roundAway(0.5f));
+        assertEquals(2, Rounding.nearestInt(2.5f));
+        assertEquals(-2, Rounding.nearestInt(-2.5f));
+        assertEquals(4, Rounding.nearestInt(3.5f));
+        assertEquals(15, Rounding.truncInt8(15.99f));
+        assertEquals(0, Rounding.truncInt8(-0.7f));
+        assertTrue(Rounding.truncInt8(-1.5f) == -1);
     }
 }

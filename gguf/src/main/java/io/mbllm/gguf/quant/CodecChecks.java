@@ -1,48 +1,21 @@
 package io.mbllm.gguf.quant;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.Objects;
 
 import io.mbllm.gguf.GgmlType;
 
 /**
- * Little-endian field access and argument checks shared by the float and legacy block codecs. Heap byte arrays
- * are written when quantizing; memory segments (usually mapped weights) are read when dequantizing.
+ * Argument checks shared by every codec and dot product: lengths a non-negative multiple of the block size
+ * ({@link IllegalArgumentException}), every range inside its array or segment ({@link IndexOutOfBoundsException}),
+ * no null buffer ({@link NullPointerException}).
  */
-final class LegacyBytes {
-    private LegacyBytes() {}
-
-    static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
-    static void putShort(byte[] dst, int off, short v) {
-        dst[off] = (byte) v;
-        dst[off + 1] = (byte) (v >>> 8);
-    }
-
-    static void putInt(byte[] dst, int off, int v) {
-        dst[off] = (byte) v;
-        dst[off + 1] = (byte) (v >>> 8);
-        dst[off + 2] = (byte) (v >>> 16);
-        dst[off + 3] = (byte) (v >>> 24);
-    }
-
-    /** Stores {@code f} as ggml fp16 at {@code off}. */
-    static void putHalf(byte[] dst, int off, float f) {
-        putShort(dst, off, Half.fromFloat(f));
-    }
-
-    /** Reads the fp16 at byte {@code off} of {@code seg} as a float. */
-    static float half(MemorySegment seg, long off) {
-        return Half.toFloat(seg.get(LE_SHORT, off));
-    }
+final class CodecChecks {
+    private CodecChecks() {}
 
     /**
-     * Checks the arguments of {@link QuantCodec#quantizeRow}: {@code n} a non-negative multiple of the block size,
-     * every range inside its array. Throws {@link IllegalArgumentException} or {@link IndexOutOfBoundsException}.
+     * Checks the arguments of {@link QuantCodec#quantizeRow}; {@code imp} is checked only when non-null (codecs
+     * that ignore importance pass null here).
      */
     static void checkQuantize(GgmlType type, float[] src, int srcOff, float[] imp, int impOff, int n,
                               byte[] dst, int dstOff) {

@@ -1,0 +1,335 @@
+package io.mbllm.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
+
+import io.mbllm.engine.generate.GenerationException;
+import io.mbllm.engine.generate.GenerationStats;
+import io.mbllm.engine.generate.Generator;
+import io.mbllm.engine.sample.InvalidOptionException;
+import io.mbllm.engine.sample.OptionsParser;
+import io.mbllm.engine.sample.SamplingOptions;
+import io.mbllm.engine.template.ChatMessage;
+import io.mbllm.engine.template.TemplateException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code mbllm run FILE.gguf [PROMPT...]}: runs a local model file directly, without a server. With a prompt
+ * (or text piped on stdin) it generates once and streams the answer to stdout, then a newline; with neither,
+ * on a terminal, it is an interactive chat ({@code >>> } prompt, history kept, {@code /bye} to quit). The
+ * prompt goes through the file's chat template unless {@code --raw} (or the file has none). {@code --verbose}
+ * prints Ollama's timing summary to stderr. Errors print {@code Error: ...} to stderr and exit 1.
+ */
+@Command(name = "run", description = "Run a local GGUF model file: answer PROMPT, or chat when no prompt is given.",
+        mixinStandardHelpOptions = true)
+public final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "GGUF model file")
+    Path file;
+
+    @Parameters(index = "1..*", paramLabel = "PROMPT", description = "prompt words (joined with spaces)")
+    List<String> promptWords = new ArrayList<>();
+
+    @Option(names = "--temperature", paramLabel = "T", description = "sampling temperature (0 = greedy; default 0.8)")
+    Double temperature;
+    @Option(names = "--top-k", paramLabel = "K", description = "keep the K most likely tokens (default 40, <= 0 off)")
+    Integer topK;
+    @Option(names = "--top-p", paramLabel = "P", description = "nucleus sampling mass (default 0.9)")
+    Double topP;
+    @Option(names = "--min-p", paramLabel = "P", description = "drop tokens below P x the best (default 0)")
+    Double minP;
+    @Option(names = "--repeat-penalty", paramLabel = "X", description = "penalty on recent tokens (default 1.1)")
+    Double repeatPenalty;
+    @Option(names = "--seed", paramLabel = "N", description = "random seed (default -1 = random)")
+    Long seed;
+    @Option(names = "--num-predict", paramLabel = "N", description = "most tokens to generate (default -1 = no limit)")
+    Integer numPredict;
+    @Option(names = "--num-ctx", paramLabel = "N", description = "context length (default 4096, capped at the model's)")
+    Integer numCtx;
+    @Option(names = "--stop", paramLabel = "TEXT", description = "stop string (repeatable)")
+    List<String> stop;
+    @Option(names = "--raw", description = "send the prompt as is, without the chat template")
+    boolean raw;
+    @Option(names = "--verbose", description = "print timings to stderr after each answer")
+    boolean verbose;
+
+    private final LocalModel.Loader loader;
+    private final InputStream in;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final BooleanSupplier stdinIsTerminal;
+
+    /** The command on the process's streams. */
+    public RunCommand() {
+        this(GgufLocalModel::open, System.in, new PrintStream(System.out, true, StandardCharsets.UTF_8),
+                new PrintStream(System.err, true, StandardCharsets.UTF_8), RunCommand::consoleIsTerminal);
+    }
+
+    RunCommand(LocalModel.Loader loader, InputStream in, PrintStream out, PrintStream err, BooleanSupplier stdinIsTerminal) {
+        this.loader = loader;
+        this.in = in;
+        this.out = out;
+        this.err = err;
+        this.stdinIsTerminal = stdinIsTerminal;
+    }
+
+    private static boolean consoleIsTerminal() {
+        java.io.Console c = System.console();
+        return c != null && c.isTerminal();
+    }
+
+    @Override
+    public Integer call() {
+        long start = System.nanoTime();
+        try {
+            SamplingOptions options = OptionsParser.apply(SamplingOptions.DEFAULTS, flagOptions());
+            boolean interactive = promptWords.isEmpty() && stdinIsTerminal.getAsBoolean();
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            String prompt = interactive ? null : oneShotPrompt(reader);
+            long loadStart = System.nanoTime();
+            try (LocalModel model = loader.open(file)) {
+                Session session = new Session(model, options, System.nanoTime() - loadStart);
+                if (interactive) {
+                    session.chat(reader);
+                } else {
+                    session.once(prompt, start);
+                }
+            }
+            return 0;
+        } catch (InvalidOptionException | GenerationException | TemplateException e) {
+            err.println("Error: " + e.getMessage());
+        } catch (java.nio.file.NoSuchFileException e) {
+            err.println("Error: open " + e.getFile() + ": no such file or directory");
+        } catch (java.nio.file.AccessDeniedException e) {
+            err.println("Error: open " + e.getFile() + ": permission denied");
+        } catch (Exception e) {
+            err.println("Error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
+        return 1;
+    }
+
+    /** The flags given, as an Ollama options map. */
+    private Map<String, Object> flagOptions() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        put(m, "temperature", temperature);
+        put(m, "top_k", topK);
+        put(m, "top_p", topP);
+        put(m, "min_p", minP);
+        put(m, "repeat_penalty", repeatPenalty);
+        put(m, "seed", seed);
+        put(m, "num_predict", numPredict);
+        put(m, "num_ctx", numCtx);
+        put(m, "stop", stop);
+        return m;
+    }
+
+    private static void put(Map<String, Object> m, String key, Object value) {
+        if (value != null) m.put(key, value);
+    }
+
+    /** The prompt words, after any text piped on stdin (Ollama: stdin text, a space, then the arguments). */
+    private String oneShotPrompt(BufferedReader reader) throws IOException {
+        String args = String.join(" ", promptWords);
+        if (stdinIsTerminal.getAsBoolean()) return args;
+        StringBuilder sb = new StringBuilder();
+        char[] buf = new char[8192];
+        for (int n; (n = reader.read(buf)) > 0; ) sb.append(buf, 0, n);
+        String piped = sb.toString();
+        if (piped.isEmpty()) return args;
+        return args.isEmpty() ? piped : piped + " " + args;
+    }
+
+    /** One loaded model and the state of the conversation. */
+    private final class Session {
+        private final LocalModel model;
+        private final long loadNanos;
+        private final PromptBuilder prompts;
+        private SamplingOptions options;
+        private Generator generator;
+        private int contextLength;
+
+        Session(LocalModel model, SamplingOptions options, long loadNanos) throws TemplateException {
+            this.model = model;
+            this.options = options;
+            this.loadNanos = loadNanos;
+            this.prompts = new PromptBuilder(model, raw);
+            newContext();
+        }
+
+        private void newContext() {
+            int trained = model.trainedContextLength();
+            contextLength = trained > 0 ? Math.min(options.numCtx(), trained) : options.numCtx();
+            generator = new Generator(model.newSequence(contextLength), model.endOfGeneration(), model::newDecoder);
+        }
+
+        void once(String prompt, long start) throws GenerationException, TemplateException {
+            int[] tokens = prompts.templated() ? prompts.chat(List.of(ChatMessage.user(prompt))) : prompts.raw(prompt);
+            GenerationStats stats = generator.generate(tokens, options, true, this::print, () -> false);
+            out.println();
+            out.flush();
+            if (stats.truncatedTokens() > 0) {
+                err.println("warning: the prompt was truncated to fit num_ctx " + contextLength + " ("
+                        + stats.truncatedTokens() + " of " + (stats.truncatedTokens() + stats.promptTokens()) + " tokens dropped)");
+            }
+            if (verbose) summary(stats, System.nanoTime() - start, loadNanos);
+        }
+
+        private void print(String piece) {
+            out.print(piece);
+            out.flush();
+        }
+
+        void chat(BufferedReader reader) throws IOException {
+            List<ChatMessage> history = new ArrayList<>();
+            while (true) {
+                out.print(">>> ");
+                out.flush();
+                String line = reader.readLine();
+                if (line == null) {
+                    out.println();
+                    return;
+                }
+                String text = line.strip();
+                if (text.startsWith("\"\"\"")) text = multiLine(text.substring(3), reader);
+                if (text == null) return;
+                if (text.isEmpty()) continue;
+                if (text.startsWith("/")) {
+                    if (!command(text, history)) return;
+                    continue;
+                }
+                history.add(ChatMessage.user(text));
+                long start = System.nanoTime();
+                StringBuilder answer = new StringBuilder();
+                try {
+                    int[] tokens = fitHistory(history);
+                    GenerationStats stats = generator.generate(tokens, options, false, piece -> {
+                        answer.append(piece);
+                        print(piece);
+                    }, () -> false);
+                    out.println();
+                    out.println();
+                    history.add(ChatMessage.assistant(answer.toString()));
+                    if (verbose) summary(stats, System.nanoTime() - start, 0);
+                } catch (GenerationException | TemplateException e) {
+                    history.removeLast();
+                    err.println("Error: " + e.getMessage());
+                }
+            }
+        }
+
+        /** Drops the oldest non-system messages (never the last) until the rendered prompt fits the context. */
+        private int[] fitHistory(List<ChatMessage> history) throws TemplateException {
+            int[] tokens = prompts.chat(history);
+            while (tokens.length > contextLength) {
+                int oldest = -1;
+                for (int i = 0; i < history.size() - 1; i++) {
+                    if (!"system".equals(history.get(i).role())) {
+                        oldest = i;
+                        break;
+                    }
+                }
+                if (oldest < 0) break; // only the last message left: the generator reports the overflow
+                history.remove(oldest);
+                tokens = prompts.chat(history);
+            }
+            return tokens;
+        }
+
+        private String multiLine(String first, BufferedReader reader) throws IOException {
+            StringBuilder sb = new StringBuilder();
+            String line = first;
+            while (true) {
+                int end = line.indexOf("\"\"\"");
+                if (end >= 0) {
+                    sb.append(line, 0, end);
+                    return sb.toString().strip();
+                }
+                sb.append(line).append('\n');
+                out.print("... ");
+                out.flush();
+                line = reader.readLine();
+                if (line == null) return null;
+            }
+        }
+
+        /** Runs a slash command; false means quit. */
+        private boolean command(String text, List<ChatMessage> history) {
+            String[] parts = text.split("\\s+");
+            switch (parts[0]) {
+                case "/bye", "/exit" -> {
+                    return false;
+                }
+                case "/clear" -> {
+                    history.removeIf(m -> !"system".equals(m.role()));
+                    out.println("Cleared session context");
+                }
+                case "/?", "/help" -> out.println("""
+                        Available Commands:
+                          /set parameter NAME VALUE   Set a sampling parameter (e.g. temperature, top_k, seed, stop)
+                          /set verbose | quiet        Show or hide timings
+                          /clear                      Clear the session context
+                          /bye                        Exit
+                          /?, /help                   Help for a command
+
+                        Use \"\"\" to begin a multi-line message.
+                        """);
+                case "/set" -> set(parts);
+                default -> out.println("Unknown command '" + parts[0] + "'. Type /? for help");
+            }
+            return true;
+        }
+
+        private void set(String[] parts) {
+            if (parts.length == 2 && parts[1].equals("verbose")) {
+                verbose = true;
+                out.println("Set 'verbose' mode.");
+            } else if (parts.length == 2 && parts[1].equals("quiet")) {
+                verbose = false;
+                out.println("Set 'quiet' mode.");
+            } else if (parts.length >= 4 && parts[1].equals("parameter")) {
+                String name = parts[2];
+                List<String> values = List.of(parts).subList(3, parts.length);
+                Object value = name.equals("stop") ? values : String.join(" ", values);
+                try {
+                    int ctxBefore = options.numCtx();
+                    options = options.with(Map.of(name, value));
+                    if (options.numCtx() != ctxBefore) newContext();
+                    out.println("Set parameter '" + name + "' to '" + String.join(", ", values) + "'");
+                } catch (InvalidOptionException e) {
+                    err.println("Error: " + e.getMessage());
+                }
+            } else {
+                out.println("Usage: /set parameter NAME VALUE | /set verbose | /set quiet");
+            }
+        }
+
+        /** Ollama's {@code --verbose} summary: non-zero lines only. */
+        private void summary(GenerationStats s, long totalNanos, long loadNanos) {
+            line("total duration:", GoDuration.format(totalNanos), totalNanos);
+            line("load duration:", GoDuration.format(loadNanos), loadNanos);
+            line("prompt eval count:", s.promptEvalCount() + " token(s)", s.promptEvalCount());
+            line("prompt eval duration:", GoDuration.format(s.promptEvalNanos()), s.promptEvalNanos());
+            line("prompt eval rate:", String.format(java.util.Locale.ROOT, "%.2f tokens/s", s.promptEvalRate()),
+                    s.promptEvalRate() > 0 ? 1 : 0);
+            line("eval count:", s.evalCount() + " token(s)", s.evalCount());
+            line("eval duration:", GoDuration.format(s.evalNanos()), s.evalNanos());
+            line("eval rate:", String.format(java.util.Locale.ROOT, "%.2f tokens/s", s.evalRate()), s.evalRate() > 0 ? 1 : 0);
+        }
+
+        private void line(String label, String value, long nonZero) {
+            if (nonZero != 0) err.printf("%-22s%s%n", label, value);
+        }
+    }
+}

@@ -8,9 +8,12 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Quantize open LLM weights into small variants and run them locally.",
-        subcommands = {CommandLine.HelpCommand.class,
+        subcommands = {
+                RunCommand.class,
+                QuantizeCommand.class,
                 GgufCommand.class,
-                RunCommand.class})
+                CommandLine.HelpCommand.class,
+        })
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,58 @@
+/*
+ * mbllm native kernels: public entry points, called from Java through the FFM API
+ * (io.mbllm.kernels.nativ.mbllm_kernels_h). Types are ggml type ids (shared/docs/gguf.md §3).
+ *
+ * y = W x is computed as in ggml: the activation rows are first converted to the weight type's
+ * activation format (Q8_0, Q8_1, Q8_K, F16, BF16 or F32), then each weight row is dotted with
+ * each converted activation row.
+ */
+#ifndef MBLLM_KERNELS_H
+#define MBLLM_KERNELS_H
+
+#include <stdint.h>
+
+#define MBLLM_KERNELS_ABI 2
+
+/* Kernel variants; the bit (1 << variant) is set in mbllm_kernels_variants() when usable here. */
+#define MBLLM_VARIANT_SCALAR 0
+#define MBLLM_VARIANT_AVX2 1
+#define MBLLM_VARIANT_AVX512 2
+
+/* Status codes. */
+#define MBLLM_OK 0
+#define MBLLM_E_TYPE (-1)    /* weight type has no kernel */
+#define MBLLM_E_VARIANT (-2) /* variant not compiled in or not supported by this CPU */
+#define MBLLM_E_ARGS (-3)    /* bad sizes */
+
+/* ABI version of this library (MBLLM_KERNELS_ABI). */
+int mbllm_kernels_abi(void);
+
+/* Bit set of the variants usable on this CPU (bit 0 scalar is always set). */
+int mbllm_kernels_variants(void);
+
+/* 1 when weights of ggml type `wtype` have kernels, else 0. */
+int mbllm_kernels_supports(int wtype);
+
+/*
+ * Bytes of one converted activation row of `cols` values for weight type `wtype`, or a negative
+ * status. Q8_0/Q8_1/Q8_K rows are the ggml blocks; F16 and BF16 rows hold the fp16/bf16-rounded
+ * values widened to float32 (the same values the reference uses, converted once, not per weight row).
+ */
+int64_t mbllm_act_row_bytes(int wtype, int64_t cols);
+
+/*
+ * Converts n_tok activation rows of `cols` floats (x, row-major) into the activation format of
+ * weight type `wtype`, writing n_tok rows of mbllm_act_row_bytes() bytes to `act`.
+ * Bit-exact with the reference quantizers (io.mbllm.gguf.quant).
+ */
+int mbllm_quantize_act(int wtype, const float *x, int64_t cols, int32_t n_tok, void *act);
+
+/*
+ * out[t * out_stride + r] = dot(W row r, act row t) for r in [r0, r1), t in [0, n_tok).
+ * w: the whole weight matrix (row r at w + r * w_row_bytes); act: n_tok rows of act_row_bytes.
+ */
+int mbllm_matmul(int variant, int wtype, const void *w, int64_t w_row_bytes, int64_t cols,
+                 const void *act, int64_t act_row_bytes, int32_t n_tok,
+                 float *out, int64_t out_stride, int64_t r0, int64_t r1);
+
+#endif

@@ -1,0 +1,202 @@
+/*
+ * Entry points: CPU feature detection, the per-variant kernel tables, activation conversion
+ * (bit-exact with the reference quantizers) and the tiled row-range matmul driver.
+ */
+#include <math.h>
+#include "mbllm_kernels.h"
+#include "mk_internal.h"
+
+static mk_table TABLES[3];
+static int VARIANTS = 1; /* bit 0: scalar */
+
+__attribute__((constructor)) static void mk_init(void) {
+    mk_table_scalar(&TABLES[MBLLM_VARIANT_SCALAR]);
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) {
+        mk_table_avx2(&TABLES[MBLLM_VARIANT_AVX2]);
+        VARIANTS |= 1 << MBLLM_VARIANT_AVX2;
+        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+            && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni")) {
+            mk_table_avx512(&TABLES[MBLLM_VARIANT_AVX512]);
+            VARIANTS |= 1 << MBLLM_VARIANT_AVX512;
+        }
+    }
+#endif
+}
+
+int mbllm_kernels_abi(void) { return MBLLM_KERNELS_ABI; }
+
+int mbllm_kernels_variants(void) { return VARIANTS; }
+
+int mbllm_kernels_supports(int wtype) {
+    return wtype >= 0 && wtype < MK_NTYPES && TABLES[MBLLM_VARIANT_SCALAR].dot[wtype] != 0;
+}
+
+/* C roundf with Java's (int) conversion of the result (NaN -> 0, saturating): LegacyRounding.roundAway. */
+static inline int round_away(float v) {
+    if (v != v) return 0;
+    double r = floor(fabs((double)v) + 0.5);
+    if (v < 0) return r >= 2147483648.0 ? INT32_MIN : -(int)r;
+    return r >= 2147483647.0 ? INT32_MAX : (int)r;
+}
+
+/* ggml nearest_int: round half to even through the 1.5*2^23 trick (valid for |v| < 2^22). */
+static inline int nearest_int(float v) {
+    float val = v + 12582912.f;
+    int32_t i;
+    memcpy(&i, &val, 4);
+    return (i & 0x007fffff) - 0x00400000;
+}
+
+static inline void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+
+/* quantize_row_q8_0_ref / q8_1_ref (§4.1): d = amax/127, codes rounded half away from zero. */
+static void quant_q8_0(const float *x, int64_t n, uint8_t *y, int with_sum) {
+    int bytes = with_sum ? MK_B_Q8_1 : MK_B_Q8_0, qs = with_sum ? 4 : 2;
+    for (int64_t b = 0; b < n / MK_QK; b++, x += MK_QK, y += bytes) {
+        float amax = 0;
+        for (int j = 0; j < MK_QK; j++) {
+            float ax = fabsf(x[j]);
+            amax = amax > ax ? amax : ax;
+        }
+        float d = amax / 127.0f;
+        float id = d != 0 ? 1.0f / d : 0.0f;
+        put16(y, mk_f2h(d));
+        int sum = 0;
+        for (int j = 0; j < MK_QK; j++) {
+            int8_t q = (int8_t)round_away(x[j] * id);
+            y[qs + j] = (uint8_t)q;
+            sum += q;
+        }
+        if (with_sum) put16(y + 2, mk_f2h((float)sum * d));
+    }
+}
+
+/* quantize_row_q8_K_ref (§4.11): float d, codes min(127, nearest_int(-127/max * x)), 16 bsums. */
+static void quant_q8_K(const float *x, int64_t n, uint8_t *y) {
+    for (int64_t b = 0; b < n / MK_QK_K; b++, x += MK_QK_K, y += MK_B_Q8_K) {
+        float max = 0, amax = 0;
+        for (int j = 0; j < MK_QK_K; j++) {
+            float ax = fabsf(x[j]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[j];
+            }
+        }
+        memset(y, 0, MK_B_Q8_K);
+        if (amax == 0) continue;
+        float iscale = -127.f / max;
+        for (int j = 0; j < MK_QK_K; j++) {
+            int v = nearest_int(iscale * x[j]);
+            y[4 + j] = (uint8_t)(int8_t)(v < 127 ? v : 127);
+        }
+        for (int g = 0; g < 16; g++) {
+            int sum = 0;
+            for (int i = 0; i < 16; i++) sum += (int8_t)y[4 + 16 * g + i];
+            put16(y + 260 + 2 * g, (uint16_t)sum);
+        }
+        float d = 1 / iscale;
+        memcpy(y, &d, 4);
+    }
+}
+
+static uint16_t f2bf(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40);
+    return (uint16_t)((u + (0x7fffu + ((u >> 16) & 1u))) >> 16);
+}
+
+/* Activation format of a weight type (QuantTypes.vecDotType) and its block size in elements. */
+static int act_type(int wtype) {
+    switch (wtype) {
+    case MK_Q8_0: case MK_Q4_0: case MK_Q5_0: case MK_IQ4_NL: return MK_Q8_0;
+    case MK_Q4_1: case MK_Q5_1: return MK_Q8_1;
+    case MK_Q2_K: case MK_Q3_K: case MK_Q4_K: case MK_Q5_K: case MK_Q6_K: return MK_Q8_K;
+    case MK_F16: case MK_BF16: case MK_F32: return wtype;
+    default: return -1;
+    }
+}
+
+static int64_t act_row_bytes(int atype, int64_t cols) {
+    switch (atype) {
+    case MK_Q8_0: return cols % MK_QK ? -1 : cols / MK_QK * MK_B_Q8_0;
+    case MK_Q8_1: return cols % MK_QK ? -1 : cols / MK_QK * MK_B_Q8_1;
+    case MK_Q8_K: return cols % MK_QK_K ? -1 : cols / MK_QK_K * MK_B_Q8_K;
+    case MK_F16: case MK_BF16: case MK_F32: return 4 * cols; /* widened to float32 */
+    default: return -1;
+    }
+}
+
+int64_t mbllm_act_row_bytes(int wtype, int64_t cols) {
+    int at = (wtype >= 0 && wtype < MK_NTYPES && TABLES[0].dot[wtype]) ? act_type(wtype) : -1;
+    if (at < 0) return MBLLM_E_TYPE;
+    int64_t rb = act_row_bytes(at, cols);
+    return rb > 0 ? rb : MBLLM_E_ARGS;
+}
+
+int mbllm_quantize_act(int wtype, const float *x, int64_t cols, int32_t n_tok, void *act) {
+    int at = (wtype >= 0 && wtype < MK_NTYPES && TABLES[0].dot[wtype]) ? act_type(wtype) : -1;
+    if (at < 0) return MBLLM_E_TYPE;
+    int64_t rb = act_row_bytes(at, cols);
+    if (rb <= 0 || n_tok < 0) return MBLLM_E_ARGS;
+    for (int32_t t = 0; t < n_tok; t++) {
+        const float *xr = x + t * cols;
+        uint8_t *y = (uint8_t *)act + t * rb;
+        switch (at) {
+        case MK_Q8_0: quant_q8_0(xr, cols, y, 0); break;
+        case MK_Q8_1: quant_q8_0(xr, cols, y, 1); break;
+        case MK_Q8_K: quant_q8_K(xr, cols, y); break;
+        case MK_F16:
+            for (int64_t i = 0; i < cols; i++) ((float *)y)[i] = mk_h2f(mk_f2h(xr[i]));
+            break;
+        case MK_BF16:
+            for (int64_t i = 0; i < cols; i++) ((float *)y)[i] = mk_bf2f(f2bf(xr[i]));
+            break;
+        default: memcpy(y, xr, (size_t)rb); break;
+        }
+    }
+    return MBLLM_OK;
+}
+
+/* Weight bytes kept hot while a tile of activation rows passes over them. */
+#define MK_TILE_W_BYTES 24576
+#define MK_TILE_TOKENS 16
+
+int mbllm_matmul(int variant, int wtype, const void *w, int64_t w_row_bytes, int64_t cols,
+                 const void *act, int64_t act_row_bytes, int32_t n_tok,
+                 float *out, int64_t out_stride, int64_t r0, int64_t r1) {
+    if (variant < 0 || variant > 2 || !(VARIANTS & (1 << variant))) return MBLLM_E_VARIANT;
+    if (wtype < 0 || wtype >= MK_NTYPES || !TABLES[variant].dot[wtype]) return MBLLM_E_TYPE;
+    if (cols <= 0 || n_tok < 0 || r0 < 0 || r1 < r0 || w_row_bytes <= 0 || act_row_bytes <= 0)
+        return MBLLM_E_ARGS;
+    mk_dot_fn dot = TABLES[variant].dot[wtype];
+    mk_dotn_fn dotn = TABLES[variant].dotn[wtype];
+    const uint8_t *W = (const uint8_t *)w, *A = (const uint8_t *)act;
+    if (n_tok == 1) {
+        for (int64_t r = r0; r < r1; r++) out[r] = dot(cols, W + r * w_row_bytes, A);
+        return MBLLM_OK;
+    }
+    int64_t rt = MK_TILE_W_BYTES / w_row_bytes;
+    if (rt < 1) rt = 1;
+    if (rt > 64) rt = 64;
+    for (int64_t rb = r0; rb < r1; rb += rt) {
+        int64_t re = rb + rt < r1 ? rb + rt : r1;
+        for (int32_t tb = 0; tb < n_tok; tb += MK_TILE_TOKENS) {
+            int32_t te = tb + MK_TILE_TOKENS < n_tok ? tb + MK_TILE_TOKENS : n_tok;
+            for (int64_t r = rb; r < re; r++) {
+                const uint8_t *wr = W + r * w_row_bytes;
+                if (dotn) {
+                    for (int32_t t = tb; t < te; t += MK_MAX_NT) {
+                        int nt = te - t < MK_MAX_NT ? te - t : MK_MAX_NT;
+                        dotn(cols, wr, A + t * act_row_bytes, act_row_bytes, nt, out + t * out_stride + r, out_stride);
+                    }
+                } else {
+                    for (int32_t t = tb; t < te; t++) out[t * out_stride + r] = dot(cols, wr, A + t * act_row_bytes);
+                }
+            }
+        }
+    }
+    return MBLLM_OK;
+}

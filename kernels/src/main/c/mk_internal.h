@@ -1,0 +1,103 @@
+/* Internal declarations shared by the per-ISA translation units. */
+#ifndef MK_INTERNAL_H
+#define MK_INTERNAL_H
+
+#include <stdint.h>
+#include <string.h>
+
+/* ggml type ids. */
+enum {
+    MK_F32 = 0, MK_F16 = 1, MK_Q4_0 = 2, MK_Q4_1 = 3, MK_Q5_0 = 6, MK_Q5_1 = 7, MK_Q8_0 = 8,
+    MK_Q8_1 = 9, MK_Q2_K = 10, MK_Q3_K = 11, MK_Q4_K = 12, MK_Q5_K = 13, MK_Q6_K = 14,
+    MK_Q8_K = 15, MK_IQ4_NL = 20, MK_BF16 = 30, MK_NTYPES = 64
+};
+
+/* Block sizes (bytes) of the formats (shared/docs/quantization.md §2). */
+#define MK_QK 32
+#define MK_QK_K 256
+#define MK_B_Q8_0 34
+#define MK_B_Q8_1 36
+#define MK_B_Q4_0 18
+#define MK_B_Q4_1 20
+#define MK_B_Q5_0 22
+#define MK_B_Q5_1 24
+#define MK_B_IQ4_NL 18
+#define MK_B_Q2_K 84
+#define MK_B_Q3_K 110
+#define MK_B_Q4_K 144
+#define MK_B_Q5_K 176
+#define MK_B_Q6_K 210
+#define MK_B_Q8_K 292
+
+/* One weight row (n elements) dotted with one activation row. */
+typedef float (*mk_dot_fn)(int64_t n, const uint8_t *w, const uint8_t *a);
+
+/*
+ * One weight row dotted with nt (1..MK_MAX_NT) activation rows a + t*a_stride, results to
+ * s[t*s_stride]. Optional: types without one fall back to mk_dot_fn per token.
+ */
+#define MK_MAX_NT 4
+typedef void (*mk_dotn_fn)(int64_t n, const uint8_t *w, const uint8_t *a, int64_t a_stride,
+                           int nt, float *s, int64_t s_stride);
+
+typedef struct {
+    mk_dot_fn dot[MK_NTYPES];
+    mk_dotn_fn dotn[MK_NTYPES];
+} mk_table;
+
+void mk_table_scalar(mk_table *t);
+void mk_table_avx2(mk_table *t);
+void mk_table_avx512(mk_table *t);
+
+/* IQ4_NL code book (shared/docs/quantization.md §2). */
+static const int8_t MK_IQ4NL_VALUES[16] = {-127, -104, -83, -65, -49, -35, -22, -10,
+                                           1, 13, 25, 38, 53, 69, 89, 113};
+
+static inline uint16_t mk_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+static inline uint32_t mk_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline int16_t mk_i16(const uint8_t *p) { int16_t v; memcpy(&v, p, 2); return v; }
+static inline float mk_f32(const uint8_t *p) { float v; memcpy(&v, p, 4); return v; }
+
+/* IEEE binary16 bits to float (exact). */
+static inline float mk_h2f(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+    uint32_t exp = (h >> 10) & 0x1f, man = h & 0x3ffu, bits;
+    if (exp == 0) {
+        float f = (float)man * 0x1p-24f;
+        return sign ? -f : f;
+    }
+    if (exp == 31) bits = sign | 0x7f800000u | (man << 13);
+    else bits = sign | ((exp + 112) << 23) | (man << 13);
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+/* float to binary16, round to nearest even; NaN becomes sign|0x7E00 (io.mbllm.gguf.quant.Half). */
+static inline uint16_t mk_f2h(float f) {
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    uint16_t sign = (uint16_t)((x >> 16) & 0x8000u);
+    uint32_t ax = x & 0x7fffffffu;
+    if (ax > 0x7f800000u) return sign | 0x7e00;
+    if (ax >= 0x477ff000u) return sign | 0x7c00; /* rounds to infinity */
+    if (ax < 0x38800000u) {                       /* half subnormal or zero */
+        float a;
+        memcpy(&a, &ax, 4);
+        a += 0.5f; /* the ulp of 0.5 is 2^-24, the half subnormal step: hardware RNE does the rounding */
+        uint32_t r;
+        memcpy(&r, &a, 4);
+        return sign | (uint16_t)(r - 0x3f000000u);
+    }
+    ax += 0xc8000fffu + ((ax >> 13) & 1u); /* rebias exponent by -112, round to nearest even */
+    return sign | (uint16_t)(ax >> 13);
+}
+
+static inline float mk_bf2f(uint16_t b) {
+    uint32_t bits = (uint32_t)b << 16;
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+#endif

@@ -1,0 +1,560 @@
+/*
+ * x86 SIMD kernels, compiled twice: by mk_avx2.c (AVX2 + FMA + F16C) and by mk_avx512.c
+ * (adds AVX-512 F/BW/VL/VNNI, MK_AVX512 = 1). Integer dot products use 256-bit registers in
+ * both; with VNNI the byte products are summed by vpdpbusd instead of vpmaddubsw + vpmaddwd.
+ * Float types use 512-bit registers in the AVX-512 build. Sums are formed per block in
+ * exact int32 and scaled in float; the float summation order differs from the scalar
+ * reference (results agree to rounding).
+ *
+ * The including file defines MK_TABLE_FN, the name of the table-filling function.
+ */
+#include <immintrin.h>
+#include "mk_internal.h"
+
+#ifndef MK_AVX512
+#define MK_AVX512 0
+#endif
+
+#define MK_INLINE static inline __attribute__((always_inline))
+
+MK_INLINE float hsum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+MK_INLINE int hsum8i(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_unpackhi_epi64(s, s));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 1));
+    return _mm_cvtsi128_si32(s);
+}
+
+MK_INLINE float h2f(const uint8_t *p) { return _cvtsh_ss(mk_u16(p)); }
+
+/* Unsigned bytes u (0..255 with VNNI, 0..127 otherwise) times signed bytes s, summed in fours to int32. */
+MK_INLINE __m256i dot_us(__m256i u, __m256i s) {
+#if MK_AVX512
+    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s);
+#else
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+#endif
+}
+
+/* Signed bytes times signed bytes (|a| <= 128, |b| <= 127), summed in fours to int32. */
+MK_INLINE __m256i dot_ss(__m256i a, __m256i b) {
+    return dot_us(_mm256_sign_epi8(a, a), _mm256_sign_epi8(b, a));
+}
+
+/* 16 packed bytes to 32 nibbles: byte j low nibble -> lane j, high nibble -> lane j + 16. */
+MK_INLINE __m256i nibbles32(const uint8_t *p) {
+    __m128i q = _mm_loadu_si128((const __m128i *)p);
+    __m256i v = _mm256_set_m128i(_mm_srli_epi16(q, 4), q);
+    return _mm256_and_si256(v, _mm256_set1_epi8(0x0f));
+}
+
+/* 32 bits to 32 bytes: lane i is 0xFF when bit i is set, else 0. */
+MK_INLINE __m256i bits32(uint32_t bits) {
+    const __m256i shuf = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+                                          2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+    const __m256i sel = _mm256_set1_epi64x((long long)0x8040201008040201ULL);
+    __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32((int)bits), shuf);
+    return _mm256_cmpeq_epi8(_mm256_and_si256(v, sel), sel);
+}
+
+MK_INLINE __m256i load32(const uint8_t *p) { return _mm256_loadu_si256((const __m256i *)p); }
+
+/* ---------------------------------------------------------------- legacy 32-element blocks */
+
+/* One legacy block's signed/unsigned codes as 32 bytes, and whether they are signed. */
+MK_INLINE __m256i codes_q8_0(const uint8_t *x) { return load32(x + 2); }
+MK_INLINE __m256i codes_q4_0(const uint8_t *x) { return _mm256_sub_epi8(nibbles32(x + 2), _mm256_set1_epi8(8)); }
+MK_INLINE __m256i codes_q5_0(const uint8_t *x) {
+    __m256i hi = _mm256_and_si256(bits32(mk_u32(x + 2)), _mm256_set1_epi8(0x10));
+    return _mm256_sub_epi8(_mm256_or_si256(nibbles32(x + 6), hi), _mm256_set1_epi8(16));
+}
+MK_INLINE __m256i codes_iq4_nl(const uint8_t *x) {
+    const __m256i table = _mm256_setr_epi8(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113,
+                                           -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113);
+    return _mm256_shuffle_epi8(table, nibbles32(x + 2));
+}
+MK_INLINE __m256i codes_q4_1(const uint8_t *x) { return nibbles32(x + 4); }
+MK_INLINE __m256i codes_q5_1(const uint8_t *x) {
+    __m256i hi = _mm256_and_si256(bits32(mk_u32(x + 4)), _mm256_set1_epi8(0x10));
+    return _mm256_or_si256(nibbles32(x + 8), hi);
+}
+
+/*
+ * Signed-code types against Q8_0 activations: per block sum_i = codes . y (int32 x 8 lanes),
+ * acc += (dx * dy) * sum_i. One weight row against nt activation rows (nt <= MK_MAX_NT): each
+ * weight block is decoded once and reused for every activation row.
+ */
+#define MK_LEGACY_SIGNED(NAME, BYTES, CODES)                                                      \
+    MK_INLINE void dotnb_##NAME(int64_t n, const uint8_t *w, const uint8_t *a, int64_t as, int nt,     \
+                            float *s, int64_t ss) {                                              \
+        __m256 acc[MK_MAX_NT];                                                                   \
+        for (int t = 0; t < MK_MAX_NT; t++) acc[t] = _mm256_setzero_ps();                        \
+        const int64_t nb = n / MK_QK;                                                            \
+        for (int64_t b = 0; b < nb; b++) {                                                       \
+            const uint8_t *x = w + b * (BYTES), *y = a + b * MK_B_Q8_0;                          \
+            const __m256i q = CODES(x);                                                          \
+            const __m256i aq = _mm256_sign_epi8(q, q);                                           \
+            const float dx = h2f(x);                                                             \
+            for (int t = 0; t < nt; t++) {                                                       \
+                const uint8_t *yt = y + t * as;                                                  \
+                __m256i p = dot_us(aq, _mm256_sign_epi8(load32(yt + 2), q));                     \
+                acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * h2f(yt)), _mm256_cvtepi32_ps(p), acc[t]); \
+            }                                                                                    \
+        }                                                                                        \
+        for (int t = 0; t < nt; t++) s[t * ss] = hsum8(acc[t]);                                  \
+    }                                                                                            \
+    static float dot_##NAME(int64_t n, const uint8_t *w, const uint8_t *a) {                     \
+        __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();                          \
+        const int64_t nb = n / MK_QK;                                                            \
+        int64_t b = 0;                                                                           \
+        for (; b + 1 < nb; b += 2) {                                                             \
+            const uint8_t *x = w + b * (BYTES), *y = a + b * MK_B_Q8_0;                          \
+            __m256i p0 = dot_ss(CODES(x), load32(y + 2));                                        \
+            __m256i p1 = dot_ss(CODES(x + (BYTES)), load32(y + MK_B_Q8_0 + 2));                  \
+            acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x) * h2f(y)), _mm256_cvtepi32_ps(p0), acc0); \
+            acc1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x + (BYTES)) * h2f(y + MK_B_Q8_0)),       \
+                                   _mm256_cvtepi32_ps(p1), acc1);                                \
+        }                                                                                        \
+        for (; b < nb; b++) {                                                                    \
+            const uint8_t *x = w + b * (BYTES), *y = a + b * MK_B_Q8_0;                          \
+            __m256i p0 = dot_ss(CODES(x), load32(y + 2));                                        \
+            acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x) * h2f(y)), _mm256_cvtepi32_ps(p0), acc0); \
+        }                                                                                        \
+        return hsum8(_mm256_add_ps(acc0, acc1));                                                 \
+    }
+
+MK_LEGACY_SIGNED(q8_0, MK_B_Q8_0, codes_q8_0)
+MK_LEGACY_SIGNED(q4_0, MK_B_Q4_0, codes_q4_0)
+MK_LEGACY_SIGNED(q5_0, MK_B_Q5_0, codes_q5_0)
+MK_LEGACY_SIGNED(iq4_nl, MK_B_IQ4_NL, codes_iq4_nl)
+
+/* Unsigned codes with a min against Q8_1: acc += (dx*dy) * (q . y); plus m * s per block. */
+#define MK_LEGACY_MIN(NAME, BYTES, CODES)                                                         \
+    static float dot_##NAME(int64_t n, const uint8_t *w, const uint8_t *a) {                     \
+        __m256 acc = _mm256_setzero_ps();                                                        \
+        float summs = 0;                                                                         \
+        const int64_t nb = n / MK_QK;                                                            \
+        for (int64_t b = 0; b < nb; b++) {                                                       \
+            const uint8_t *x = w + b * (BYTES), *y = a + b * MK_B_Q8_1;                          \
+            __m256i p = dot_us(CODES(x), load32(y + 4));                                         \
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x) * h2f(y)), _mm256_cvtepi32_ps(p), acc);  \
+            summs += h2f(x + 2) * h2f(y + 2);                                                    \
+        }                                                                                        \
+        return hsum8(acc) + summs;                                                               \
+    }
+
+MK_LEGACY_MIN(q4_1, MK_B_Q4_1, codes_q4_1)
+MK_LEGACY_MIN(q5_1, MK_B_Q5_1, codes_q5_1)
+
+/* ---------------------------------------------------------------- K-quants */
+
+/* 32 unsigned codes (< 128) times 32 activations, weighted by the scales of their two halves. */
+MK_INLINE __m256i scaled32(__m256i q, const uint8_t *y, __m256i sc) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(q, load32(y)), sc);
+}
+
+/* Q4_K / Q5_K six-bit scales and mins of one block: sc[0..7], m[0..7]. */
+MK_INLINE void kmin_scales(const uint8_t *b, uint8_t sc[8], uint8_t m[8]) {
+    uint32_t u0 = mk_u32(b), u1 = mk_u32(b + 4), u2 = mk_u32(b + 8);
+    uint32_t s_lo = u0 & 0x3f3f3f3fu, m_lo = u1 & 0x3f3f3f3fu;
+    uint32_t s_hi = (u2 & 0x0f0f0f0fu) | ((u0 >> 2) & 0x30303030u);
+    uint32_t m_hi = ((u2 >> 4) & 0x0f0f0f0fu) | ((u1 >> 2) & 0x30303030u);
+    memcpy(sc, &s_lo, 4);
+    memcpy(sc + 4, &s_hi, 4);
+    memcpy(m, &m_lo, 4);
+    memcpy(m + 4, &m_hi, 4);
+}
+
+/* Sum over the 16 bsums of an activation block times per-group int16 factors. */
+MK_INLINE __m256i bsums_dot(const uint8_t *y, __m256i factors16) {
+    return _mm256_madd_epi16(load32(y + 260), factors16);
+}
+
+/* Q4_K (QS at 16) and Q5_K (QH at 16, QS at 48) against Q8_K. */
+MK_INLINE void kmin_block(const uint8_t *x, const uint8_t *y, int q5, __m256 *acc, float *accm) {
+    uint8_t sc[8], m[8];
+    kmin_scales(x + 4, sc, m);
+    const float yd = mk_f32(y);
+    __m128i m8 = _mm_loadl_epi64((const __m128i *)m);
+    __m256i mins = bsums_dot(y, _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8)));
+    *accm += (h2f(x + 2) * yd) * (float)hsum8i(mins);
+    const uint8_t *qs = x + (q5 ? 48 : 16);
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    __m256i qh = q5 ? load32(x + 16) : _mm256_setzero_si256();
+    __m256i sumi = _mm256_setzero_si256();
+    for (int j = 0; j < 4; j++) {
+        __m256i q = load32(qs + 32 * j);
+        __m256i lo = _mm256_and_si256(q, m4);
+        __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+        if (q5) {
+            const __m256i b4 = _mm256_set1_epi8(0x10);
+            lo = _mm256_or_si256(lo, _mm256_and_si256(_mm256_slli_epi16(qh, 4), b4));
+            hi = _mm256_or_si256(hi, _mm256_and_si256(_mm256_slli_epi16(qh, 3), b4));
+            qh = _mm256_srli_epi16(qh, 2);
+        }
+        const uint8_t *yj = y + 4 + 64 * j;
+        __m256i plo = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load32(yj)), _mm256_set1_epi16(sc[2 * j]));
+        __m256i phi = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load32(yj + 32)), _mm256_set1_epi16(sc[2 * j + 1]));
+        sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(plo, phi));
+    }
+    *acc = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x) * yd), _mm256_cvtepi32_ps(sumi), *acc);
+}
+
+static float dot_q4_K(int64_t n, const uint8_t *w, const uint8_t *a) {
+    __m256 acc = _mm256_setzero_ps();
+    float accm = 0;
+    for (int64_t b = 0; b < n / MK_QK_K; b++) kmin_block(w + b * MK_B_Q4_K, a + b * MK_B_Q8_K, 0, &acc, &accm);
+    return hsum8(acc) - accm;
+}
+
+static float dot_q5_K(int64_t n, const uint8_t *w, const uint8_t *a) {
+    __m256 acc = _mm256_setzero_ps();
+    float accm = 0;
+    for (int64_t b = 0; b < n / MK_QK_K; b++) kmin_block(w + b * MK_B_Q5_K, a + b * MK_B_Q8_K, 1, &acc, &accm);
+    return hsum8(acc) - accm;
+}
+
+/* Q4_K, one weight row against nt activation rows: codes and scales decoded once per block. */
+MK_INLINE void dotnb_q4_K(int64_t n, const uint8_t *w, const uint8_t *a, int64_t as, int nt, float *s, int64_t ss) {
+    __m256 acc[MK_MAX_NT];
+    float accm[MK_MAX_NT];
+    for (int t = 0; t < MK_MAX_NT; t++) {
+        acc[t] = _mm256_setzero_ps();
+        accm[t] = 0;
+    }
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    for (int64_t b = 0; b < n / MK_QK_K; b++) {
+        const uint8_t *x = w + b * MK_B_Q4_K, *y = a + b * MK_B_Q8_K;
+        uint8_t sc[8], m[8];
+        kmin_scales(x + 4, sc, m);
+        __m128i m8 = _mm_loadl_epi64((const __m128i *)m);
+        const __m256i mins16 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8));
+        const float d = h2f(x), dmin = h2f(x + 2);
+        __m256i q[8], scv[8];
+        for (int j = 0; j < 4; j++) {
+            __m256i v = load32(x + 16 + 32 * j);
+            q[2 * j] = _mm256_and_si256(v, m4);
+            q[2 * j + 1] = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+            scv[2 * j] = _mm256_set1_epi16(sc[2 * j]);
+            scv[2 * j + 1] = _mm256_set1_epi16(sc[2 * j + 1]);
+        }
+        for (int t = 0; t < nt; t++) {
+            const uint8_t *yt = y + t * as;
+            const float yd = mk_f32(yt);
+            accm[t] += (dmin * yd) * (float)hsum8i(bsums_dot(yt, mins16));
+            __m256i sumi = _mm256_setzero_si256();
+            for (int k = 0; k < 8; k++)
+                sumi = _mm256_add_epi32(sumi, scaled32(q[k], yt + 4 + 32 * k, scv[k]));
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * yd), _mm256_cvtepi32_ps(sumi), acc[t]);
+        }
+    }
+    for (int t = 0; t < nt; t++) s[t * ss] = hsum8(acc[t]) - accm[t];
+}
+
+/* Q6_K codes (0..63, value - 32) of one 128-element half: groups g = 0..3 of 32 elements. */
+MK_INLINE void q6_codes(const uint8_t *x, int h, __m256i q[4]) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f), m2 = _mm256_set1_epi8(0x30);
+    __m256i ql0 = load32(x + 64 * h), ql1 = load32(x + 64 * h + 32), qh = load32(x + 128 + 32 * h);
+    q[0] = _mm256_or_si256(_mm256_and_si256(ql0, m4), _mm256_and_si256(_mm256_slli_epi16(qh, 4), m2));
+    q[1] = _mm256_or_si256(_mm256_and_si256(ql1, m4), _mm256_and_si256(_mm256_slli_epi16(qh, 2), m2));
+    q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4), _mm256_and_si256(qh, m2));
+    q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4), _mm256_and_si256(_mm256_srli_epi16(qh, 2), m2));
+}
+
+/* Q3_K codes (0..7, value - 4) of one 128-element half. */
+MK_INLINE void q3_codes(const uint8_t *x, int h, __m256i q[4]) {
+    const __m256i m3 = _mm256_set1_epi8(3), b2 = _mm256_set1_epi8(4);
+    __m256i qs = load32(x + 32 + 32 * h), hm = load32(x);
+    hm = h ? _mm256_srli_epi16(hm, 4) : hm;
+    q[0] = _mm256_or_si256(_mm256_and_si256(qs, m3), _mm256_and_si256(_mm256_slli_epi16(hm, 2), b2));
+    q[1] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qs, 2), m3), _mm256_and_si256(_mm256_slli_epi16(hm, 1), b2));
+    q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qs, 4), m3), _mm256_and_si256(hm, b2));
+    q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qs, 6), m3), _mm256_and_si256(_mm256_srli_epi16(hm, 1), b2));
+}
+
+/* Q2_K codes (0..3) of one 128-element half. */
+MK_INLINE void q2_codes(const uint8_t *x, int h, __m256i q[4]) {
+    const __m256i m3 = _mm256_set1_epi8(3);
+    __m256i qs = load32(x + 16 + 32 * h);
+    q[0] = _mm256_and_si256(qs, m3);
+    q[1] = _mm256_and_si256(_mm256_srli_epi16(qs, 2), m3);
+    q[2] = _mm256_and_si256(_mm256_srli_epi16(qs, 4), m3);
+    q[3] = _mm256_and_si256(_mm256_srli_epi16(qs, 6), m3);
+}
+
+/* Sixteen Q3_K scales, sc_j in -32..31, as 16 int8 lanes (built in a register: no store-to-load stall). */
+MK_INLINE __m128i q3_scales(const uint8_t *b) {
+    uint32_t u0 = mk_u32(b), u1 = mk_u32(b + 4), u2 = mk_u32(b + 8);
+    __m128i r = _mm_setr_epi32((int)((u0 & 0x0f0f0f0fu) | ((u2 & 0x03030303u) << 4)),
+                               (int)((u1 & 0x0f0f0f0fu) | (((u2 >> 2) & 0x03030303u) << 4)),
+                               (int)(((u0 >> 4) & 0x0f0f0f0fu) | (((u2 >> 4) & 0x03030303u) << 4)),
+                               (int)(((u1 >> 4) & 0x0f0f0f0fu) | (((u2 >> 6) & 0x03030303u) << 4)));
+    return _mm_sub_epi8(r, _mm_set1_epi8(32));
+}
+
+/* Scales of sub-blocks (j, j+1) for j = 2k, k = 0..7, as 16 int16 lanes each (lanes 0-7: j, 8-15: j+1). */
+MK_INLINE void scale_pairs(__m128i sc8, __m256i out[8]) {
+    const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
+    /* within each 128-bit lane, broadcast one int16 to 8 lanes: lane A picks sc[2k], lane B sc[2k+1] */
+    for (int k = 0; k < 8; k++) {
+        const int lo = 2 * k, hi = 2 * k + 1;
+        __m256i sel = _mm256_setr_epi8((char)(2 * (lo % 8)), (char)(2 * (lo % 8) + 1), (char)(2 * (lo % 8)), (char)(2 * (lo % 8) + 1),
+                                       (char)(2 * (lo % 8)), (char)(2 * (lo % 8) + 1), (char)(2 * (lo % 8)), (char)(2 * (lo % 8) + 1),
+                                       (char)(2 * (lo % 8)), (char)(2 * (lo % 8) + 1), (char)(2 * (lo % 8)), (char)(2 * (lo % 8) + 1),
+                                       (char)(2 * (lo % 8)), (char)(2 * (lo % 8) + 1), (char)(2 * (lo % 8)), (char)(2 * (lo % 8) + 1),
+                                       (char)(2 * (hi % 8)), (char)(2 * (hi % 8) + 1), (char)(2 * (hi % 8)), (char)(2 * (hi % 8) + 1),
+                                       (char)(2 * (hi % 8)), (char)(2 * (hi % 8) + 1), (char)(2 * (hi % 8)), (char)(2 * (hi % 8) + 1),
+                                       (char)(2 * (hi % 8)), (char)(2 * (hi % 8) + 1), (char)(2 * (hi % 8)), (char)(2 * (hi % 8) + 1),
+                                       (char)(2 * (hi % 8)), (char)(2 * (hi % 8) + 1), (char)(2 * (hi % 8)), (char)(2 * (hi % 8) + 1));
+        /* sc16 holds sc[0..7] in the low 128-bit lane and sc[8..15] in the high one: pick the source lane */
+        __m256i src = k < 4 ? _mm256_permute2x128_si256(sc16, sc16, 0x00) : _mm256_permute2x128_si256(sc16, sc16, 0x11);
+        out[k] = _mm256_shuffle_epi8(src, sel);
+    }
+}
+
+/*
+ * Q6_K / Q3_K: codes stored with an offset (32 / 4); sum = sum_j sc_j (q . y)_j - offset * sum_j sc_j bsum_j.
+ */
+MK_INLINE __m256i k16_block_sum(const uint8_t *x, const uint8_t *y, __m128i sc8, int q6) {
+    __m256i scv[8];
+    scale_pairs(sc8, scv);
+    __m256i sumi = _mm256_setzero_si256();
+    for (int h = 0; h < 2; h++) {
+        __m256i q[4];
+        if (q6) q6_codes(x, h, q);
+        else q3_codes(x, h, q);
+        for (int g = 0; g < 4; g++)
+            sumi = _mm256_add_epi32(sumi, scaled32(q[g], y + 4 + 128 * h + 32 * g, scv[4 * h + g]));
+    }
+    __m256i corr = bsums_dot(y, _mm256_cvtepi8_epi16(sc8));
+    return _mm256_sub_epi32(sumi, q6 ? _mm256_slli_epi32(corr, 5) : _mm256_slli_epi32(corr, 2));
+}
+
+static float dot_q6_K(int64_t n, const uint8_t *w, const uint8_t *a) {
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / MK_QK_K; b++) {
+        const uint8_t *x = w + b * MK_B_Q6_K, *y = a + b * MK_B_Q8_K;
+        __m256i sumi = k16_block_sum(x, y, _mm_loadu_si128((const __m128i *)(x + 192)), 1);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x + 208) * mk_f32(y)), _mm256_cvtepi32_ps(sumi), acc);
+    }
+    return hsum8(acc);
+}
+
+static float dot_q3_K(int64_t n, const uint8_t *w, const uint8_t *a) {
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / MK_QK_K; b++) {
+        const uint8_t *x = w + b * MK_B_Q3_K, *y = a + b * MK_B_Q8_K;
+        __m256i sumi = k16_block_sum(x, y, q3_scales(x + 96), 0);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x + 108) * mk_f32(y)), _mm256_cvtepi32_ps(sumi), acc);
+    }
+    return hsum8(acc);
+}
+
+/* Q6_K, one weight row against nt activation rows. */
+MK_INLINE void dotnb_q6_K(int64_t n, const uint8_t *w, const uint8_t *a, int64_t as, int nt, float *s, int64_t ss) {
+    __m256 acc[MK_MAX_NT];
+    for (int t = 0; t < MK_MAX_NT; t++) acc[t] = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / MK_QK_K; b++) {
+        const uint8_t *x = w + b * MK_B_Q6_K, *y = a + b * MK_B_Q8_K;
+        const __m128i sc8 = _mm_loadu_si128((const __m128i *)(x + 192));
+        __m256i q[8], scv[8];
+        q6_codes(x, 0, q);
+        q6_codes(x, 1, q + 4);
+        scale_pairs(sc8, scv);
+        const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
+        const float d = h2f(x + 208);
+        for (int t = 0; t < nt; t++) {
+            const uint8_t *yt = y + t * as;
+            __m256i sumi = _mm256_setzero_si256();
+            for (int k = 0; k < 8; k++) sumi = _mm256_add_epi32(sumi, scaled32(q[k], yt + 4 + 32 * k, scv[k]));
+            sumi = _mm256_sub_epi32(sumi, _mm256_slli_epi32(bsums_dot(yt, sc16), 5));
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * mk_f32(yt)), _mm256_cvtepi32_ps(sumi), acc[t]);
+        }
+    }
+    for (int t = 0; t < nt; t++) s[t * ss] = hsum8(acc[t]);
+}
+
+static float dot_q2_K(int64_t n, const uint8_t *w, const uint8_t *a) {
+    __m256 acc = _mm256_setzero_ps();
+    float accm = 0;
+    for (int64_t b = 0; b < n / MK_QK_K; b++) {
+        const uint8_t *x = w + b * MK_B_Q2_K, *y = a + b * MK_B_Q8_K;
+        const float yd = mk_f32(y);
+        __m128i s8 = _mm_loadu_si128((const __m128i *)x);
+        __m256i mins16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(s8, 4), _mm_set1_epi8(0x0f)));
+        accm += (yd * h2f(x + 82)) * (float)hsum8i(bsums_dot(y, mins16));
+        __m256i scv[8];
+        scale_pairs(_mm_and_si128(s8, _mm_set1_epi8(0x0f)), scv);
+        __m256i sumi = _mm256_setzero_si256();
+        for (int h = 0; h < 2; h++) {
+            __m256i q[4];
+            q2_codes(x, h, q);
+            for (int g = 0; g < 4; g++) sumi = _mm256_add_epi32(sumi, scaled32(q[g], y + 4 + 128 * h + 32 * g, scv[4 * h + g]));
+        }
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(yd * h2f(x + 80)), _mm256_cvtepi32_ps(sumi), acc);
+    }
+    return hsum8(acc) - accm;
+}
+
+/* ---------------------------------------------------------------- float types */
+
+#if MK_AVX512
+MK_INLINE float hsum16(__m512 v) { return _mm512_reduce_add_ps(v); }
+MK_INLINE __m512 ld_f16x16(const uint8_t *p) { return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p)); }
+MK_INLINE __m512 ld_bf16x16(const uint8_t *p) {
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)p)), 16));
+}
+MK_INLINE __m512 ld_f32x16(const uint8_t *p) { return _mm512_loadu_ps((const float *)p); }
+#define MK_FLOAT_DOT(NAME, ESZ, LOAD, SCALAR, ALOAD)                                                    \
+    static float dot_##NAME(int64_t n, const uint8_t *w, const uint8_t *a) {                     \
+        __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;                              \
+        int64_t i = 0;                                                                           \
+        for (; i + 64 <= n; i += 64) {                                                           \
+            s0 = _mm512_fmadd_ps(LOAD(w + (i) * ESZ), ALOAD(a + (i) * 4), s0);                  \
+            s1 = _mm512_fmadd_ps(LOAD(w + (i + 16) * ESZ), ALOAD(a + (i + 16) * 4), s1);        \
+            s2 = _mm512_fmadd_ps(LOAD(w + (i + 32) * ESZ), ALOAD(a + (i + 32) * 4), s2);        \
+            s3 = _mm512_fmadd_ps(LOAD(w + (i + 48) * ESZ), ALOAD(a + (i + 48) * 4), s3);        \
+        }                                                                                        \
+        for (; i + 16 <= n; i += 16) s0 = _mm512_fmadd_ps(LOAD(w + i * ESZ), ALOAD(a + i * 4), s0); \
+        float sum = hsum16(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));         \
+        for (; i < n; i++) sum += SCALAR(w + i * ESZ) * mk_f32(a + i * 4);                     \
+        return sum;                                                                              \
+    }
+#else
+MK_INLINE __m256 ld_f16x8(const uint8_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)); }
+MK_INLINE __m256 ld_bf16x8(const uint8_t *p) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p)), 16));
+}
+MK_INLINE __m256 ld_f32x8(const uint8_t *p) { return _mm256_loadu_ps((const float *)p); }
+#define MK_FLOAT_DOT(NAME, ESZ, LOAD, SCALAR, ALOAD)                                                    \
+    static float dot_##NAME(int64_t n, const uint8_t *w, const uint8_t *a) {                     \
+        __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;                              \
+        int64_t i = 0;                                                                           \
+        for (; i + 32 <= n; i += 32) {                                                           \
+            s0 = _mm256_fmadd_ps(LOAD(w + (i) * ESZ), ALOAD(a + (i) * 4), s0);                  \
+            s1 = _mm256_fmadd_ps(LOAD(w + (i + 8) * ESZ), ALOAD(a + (i + 8) * 4), s1);          \
+            s2 = _mm256_fmadd_ps(LOAD(w + (i + 16) * ESZ), ALOAD(a + (i + 16) * 4), s2);        \
+            s3 = _mm256_fmadd_ps(LOAD(w + (i + 24) * ESZ), ALOAD(a + (i + 24) * 4), s3);        \
+        }                                                                                        \
+        for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(LOAD(w + i * ESZ), ALOAD(a + i * 4), s0); \
+        float sum = hsum8(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));          \
+        for (; i < n; i++) sum += SCALAR(w + i * ESZ) * mk_f32(a + i * 4);                     \
+        return sum;                                                                              \
+    }
+#define ld_f16x16 ld_f16x8
+#define ld_bf16x16 ld_bf16x8
+#define ld_f32x16 ld_f32x8
+#endif
+
+/* Float vector of the build: 16 lanes with AVX-512, 8 with AVX2. */
+#if MK_AVX512
+#define MK_FW 16
+typedef __m512 mk_fvec;
+#define mk_fzero _mm512_setzero_ps
+#define mk_ffma _mm512_fmadd_ps
+#define mk_fadd _mm512_add_ps
+#define mk_fhsum hsum16
+#else
+#define MK_FW 8
+typedef __m256 mk_fvec;
+#define mk_fzero _mm256_setzero_ps
+#define mk_ffma _mm256_fmadd_ps
+#define mk_fadd _mm256_add_ps
+#define mk_fhsum hsum8
+#endif
+
+/* One float row against nt activation rows: each weight vector is loaded and converted once. */
+#define MK_FLOAT_DOTN(NAME, ESZ, LOAD, SCALAR, ALOAD)                                                   \
+    MK_INLINE void dotnb_##NAME(int64_t n, const uint8_t *w, const uint8_t *a, int64_t as, int nt,     \
+                            float *s, int64_t ss) {                                              \
+        mk_fvec acc0[MK_MAX_NT], acc1[MK_MAX_NT];                                                \
+        for (int t = 0; t < MK_MAX_NT; t++) acc0[t] = acc1[t] = mk_fzero();                      \
+        int64_t i = 0;                                                                           \
+        for (; i + 2 * MK_FW <= n; i += 2 * MK_FW) {                                             \
+            const mk_fvec w0 = LOAD(w + i * ESZ), w1 = LOAD(w + (i + MK_FW) * ESZ);              \
+            for (int t = 0; t < nt; t++) {                                                       \
+                const uint8_t *at = a + t * as;                                                  \
+                acc0[t] = mk_ffma(w0, ALOAD(at + i * 4), acc0[t]);                              \
+                acc1[t] = mk_ffma(w1, ALOAD(at + (i + MK_FW) * 4), acc1[t]);                    \
+            }                                                                                    \
+        }                                                                                        \
+        for (; i + MK_FW <= n; i += MK_FW) {                                                     \
+            const mk_fvec w0 = LOAD(w + i * ESZ);                                                \
+            for (int t = 0; t < nt; t++) acc0[t] = mk_ffma(w0, ALOAD(a + t * as + i * 4), acc0[t]); \
+        }                                                                                        \
+        for (int t = 0; t < nt; t++) {                                                           \
+            float sum = mk_fhsum(mk_fadd(acc0[t], acc1[t]));                                     \
+            for (int64_t k = i; k < n; k++) sum += SCALAR(w + k * ESZ) * mk_f32(a + t * as + k * 4); \
+            s[t * ss] = sum;                                                                     \
+        }                                                                                        \
+    }
+
+MK_INLINE float sc_f16(const uint8_t *p) { return h2f(p); }
+MK_INLINE float sc_bf16(const uint8_t *p) { return mk_bf2f(mk_u16(p)); }
+MK_INLINE float sc_f32(const uint8_t *p) { return mk_f32(p); }
+
+/* Activations of all three float types are float32 (see mbllm_act_row_bytes). */
+MK_FLOAT_DOT(f16, 2, ld_f16x16, sc_f16, ld_f32x16)
+MK_FLOAT_DOT(bf16, 2, ld_bf16x16, sc_bf16, ld_f32x16)
+MK_FLOAT_DOT(f32, 4, ld_f32x16, sc_f32, ld_f32x16)
+MK_FLOAT_DOTN(f16, 2, ld_f16x16, sc_f16, ld_f32x16)
+MK_FLOAT_DOTN(bf16, 2, ld_bf16x16, sc_bf16, ld_f32x16)
+MK_FLOAT_DOTN(f32, 4, ld_f32x16, sc_f32, ld_f32x16)
+
+/*
+ * The multi-token kernels above keep one accumulator per token; they are instantiated for each constant token
+ * count so that the accumulators stay in registers.
+ */
+#define MK_DOTN_SPECIALIZE(NAME)                                                                  \
+    static void dotn_##NAME(int64_t n, const uint8_t *w, const uint8_t *a, int64_t as, int nt,    \
+                            float *s, int64_t ss) {                                             \
+        switch (nt) {                                                                           \
+        case 4: dotnb_##NAME(n, w, a, as, 4, s, ss); break;                                     \
+        case 3: dotnb_##NAME(n, w, a, as, 3, s, ss); break;                                     \
+        case 2: dotnb_##NAME(n, w, a, as, 2, s, ss); break;                                     \
+        default: dotnb_##NAME(n, w, a, as, 1, s, ss); break;                                    \
+        }                                                                                       \
+    }
+
+MK_DOTN_SPECIALIZE(q8_0)
+MK_DOTN_SPECIALIZE(q4_0)
+MK_DOTN_SPECIALIZE(q5_0)
+MK_DOTN_SPECIALIZE(iq4_nl)
+MK_DOTN_SPECIALIZE(q4_K)
+MK_DOTN_SPECIALIZE(q6_K)
+MK_DOTN_SPECIALIZE(f16)
+MK_DOTN_SPECIALIZE(bf16)
+MK_DOTN_SPECIALIZE(f32)
+
+void MK_TABLE_FN(mk_table *t) {
+    memset(t, 0, sizeof *t);
+    t->dot[MK_F32] = dot_f32;
+    t->dot[MK_F16] = dot_f16;
+    t->dot[MK_BF16] = dot_bf16;
+    t->dot[MK_Q8_0] = dot_q8_0;
+    t->dot[MK_Q4_0] = dot_q4_0;
+    t->dot[MK_Q5_0] = dot_q5_0;
+    t->dot[MK_IQ4_NL] = dot_iq4_nl;
+    t->dot[MK_Q4_1] = dot_q4_1;
+    t->dot[MK_Q5_1] = dot_q5_1;
+    t->dot[MK_Q2_K] = dot_q2_K;
+    t->dot[MK_Q3_K] = dot_q3_K;
+    t->dot[MK_Q4_K] = dot_q4_K;
+    t->dot[MK_Q5_K] = dot_q5_K;
+    t->dot[MK_Q6_K] = dot_q6_K;
+    t->dotn[MK_Q8_0] = dotn_q8_0;
+    t->dotn[MK_Q4_0] = dotn_q4_0;
+    t->dotn[MK_Q5_0] = dotn_q5_0;
+    t->dotn[MK_IQ4_NL] = dotn_iq4_nl;
+    t->dotn[MK_Q4_K] = dotn_q4_K;
+    t->dotn[MK_Q6_K] = dotn_q6_K;
+    t->dotn[MK_F16] = dotn_f16;
+    t->dotn[MK_BF16] = dotn_bf16;
+    t->dotn[MK_F32] = dotn_f32;
+}

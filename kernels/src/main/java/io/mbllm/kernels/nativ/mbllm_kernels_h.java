@@ -1,0 +1,139 @@
+package io.mbllm.kernels.nativ;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * FFM bindings of {@code src/main/c/mbllm_kernels.h}, in the shape jextract generates: per C function a nested
+ * holder class with its {@link FunctionDescriptor} and downcall {@link MethodHandle} (created on first use), and a
+ * static wrapper method of the same name. The two calls that take Java heap arrays ({@code mbllm_quantize_act},
+ * {@code mbllm_matmul}) are linked {@link Linker.Option#critical(boolean) critical} with heap access. Only usable
+ * when {@link NativeKernels#isAvailable()}.
+ */
+public final class mbllm_kernels_h {
+    private mbllm_kernels_h() {}
+
+    /** C {@code int}. */
+    public static final ValueLayout.OfInt C_INT = ValueLayout.JAVA_INT;
+    /** C {@code int64_t}. */
+    public static final ValueLayout.OfLong C_INT64 = ValueLayout.JAVA_LONG;
+    /** C pointer. */
+    public static final ValueLayout C_POINTER = ValueLayout.ADDRESS;
+
+    /** {@code MBLLM_OK}. */
+    public static final int MBLLM_OK = 0;
+    /** {@code MBLLM_E_TYPE}: no kernel for the weight type. */
+    public static final int MBLLM_E_TYPE = -1;
+    /** {@code MBLLM_E_VARIANT}: variant not usable on this CPU. */
+    public static final int MBLLM_E_VARIANT = -2;
+    /** {@code MBLLM_E_ARGS}: bad sizes. */
+    public static final int MBLLM_E_ARGS = -3;
+
+    static final Linker LINKER = Linker.nativeLinker();
+
+    static MethodHandle downcall(String name, FunctionDescriptor desc, Linker.Option... options) {
+        MemorySegment address = NativeKernels.lookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("symbol not found in libmbllm_kernels: " + name));
+        return LINKER.downcallHandle(address, desc, options);
+    }
+
+    static RuntimeException failure(String name, Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException("native call " + name + " failed", t);
+    }
+
+    private static final class mbllm_kernels_abi {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT);
+        static final MethodHandle HANDLE = downcall("mbllm_kernels_abi", DESC, Linker.Option.critical(false));
+    }
+
+    /** {@code int mbllm_kernels_abi(void)}. */
+    public static int mbllm_kernels_abi() {
+        try {
+            return (int) mbllm_kernels_abi.HANDLE.invokeExact();
+        } catch (Throwable t) {
+            throw failure("mbllm_kernels_abi", t);
+        }
+    }
+
+    private static final class mbllm_kernels_variants {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT);
+        static final MethodHandle HANDLE = downcall("mbllm_kernels_variants", DESC, Linker.Option.critical(false));
+    }
+
+    /** {@code int mbllm_kernels_variants(void)}: bit {@code 1 << variant} per usable variant. */
+    public static int mbllm_kernels_variants() {
+        try {
+            return (int) mbllm_kernels_variants.HANDLE.invokeExact();
+        } catch (Throwable t) {
+            throw failure("mbllm_kernels_variants", t);
+        }
+    }
+
+    private static final class mbllm_kernels_supports {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_INT);
+        static final MethodHandle HANDLE = downcall("mbllm_kernels_supports", DESC, Linker.Option.critical(false));
+    }
+
+    /** {@code int mbllm_kernels_supports(int wtype)}. */
+    public static int mbllm_kernels_supports(int wtype) {
+        try {
+            return (int) mbllm_kernels_supports.HANDLE.invokeExact(wtype);
+        } catch (Throwable t) {
+            throw failure("mbllm_kernels_supports", t);
+        }
+    }
+
+    private static final class mbllm_act_row_bytes {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT64, C_INT, C_INT64);
+        static final MethodHandle HANDLE = downcall("mbllm_act_row_bytes", DESC, Linker.Option.critical(false));
+    }
+
+    /** {@code int64_t mbllm_act_row_bytes(int wtype, int64_t cols)}: bytes of one converted activation row, or a status. */
+    public static long mbllm_act_row_bytes(int wtype, long cols) {
+        try {
+            return (long) mbllm_act_row_bytes.HANDLE.invokeExact(wtype, cols);
+        } catch (Throwable t) {
+            throw failure("mbllm_act_row_bytes", t);
+        }
+    }
+
+    private static final class mbllm_quantize_act {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT64, C_INT, C_POINTER);
+        static final MethodHandle HANDLE = downcall("mbllm_quantize_act", DESC, Linker.Option.critical(true));
+    }
+
+    /** {@code int mbllm_quantize_act(int wtype, const float *x, int64_t cols, int32_t n_tok, void *act)}. */
+    public static int mbllm_quantize_act(int wtype, MemorySegment x, long cols, int nTok, MemorySegment act) {
+        try {
+            return (int) mbllm_quantize_act.HANDLE.invokeExact(wtype, x, cols, nTok, act);
+        } catch (Throwable t) {
+            throw failure("mbllm_quantize_act", t);
+        }
+    }
+
+    private static final class mbllm_matmul {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER, C_INT64, C_INT64,
+                C_POINTER, C_INT64, C_INT, C_POINTER, C_INT64, C_INT64, C_INT64);
+        static final MethodHandle HANDLE = downcall("mbllm_matmul", DESC, Linker.Option.critical(true));
+    }
+
+    /**
+     * {@code int mbllm_matmul(int variant, int wtype, const void *w, int64_t w_row_bytes, int64_t cols,
+     * const void *act, int64_t act_row_bytes, int32_t n_tok, float *out, int64_t out_stride, int64_t r0, int64_t r1)}.
+     */
+    public static int mbllm_matmul(int variant, int wtype, MemorySegment w, long wRowBytes, long cols,
+                                   MemorySegment act, long actRowBytes, int nTok,
+                                   MemorySegment out, long outStride, long r0, long r1) {
+        try {
+            return (int) mbllm_matmul.HANDLE.invokeExact(variant, wtype, w, wRowBytes, cols, act, actRowBytes, nTok,
+                    out, outStride, r0, r1);
+        } catch (Throwable t) {
+            throw failure("mbllm_matmul", t);
+        }
+    }
+}

@@ -63,12 +63,13 @@ final class SyntheticModels {
         String expected = OracleData.modelHash(referenceName(shape));
         Path path = cachePath(shape);
         if (!regenerate && Files.isRegularFile(path)) {
-            String h = OracleCache.sha256(path);
+            String h = OracleTiming.time(shape.name() + " F16: verify cached file", () -> OracleCache.sha256(path));
             if (h.equals(expected)) return new Model(path, h, false, Duration.ZERO);
             System.err.println("[oracle] cached " + path + " has SHA-256 " + h + ", expected " + expected + ": regenerating");
         }
         SyntheticModel.Written w = SyntheticModel.of(shape, SEED, vocab(shape)).write(path, THREADS);
         OracleCache.record(path, w.sha256());
+        OracleTiming.record(shape.name() + " F16: generate (" + THREADS + " threads, SHA-256 while writing)", w.elapsed());
         System.err.printf("[oracle] generated %s (%,d bytes) in %.1f s, SHA-256 %s%n", path.getFileName(), w.bytes(),
                 w.elapsed().toNanos() / 1e9, w.sha256());
         if (!w.sha256().equals(expected)) System.err.println("[oracle] " + firstDifference(shape, path));

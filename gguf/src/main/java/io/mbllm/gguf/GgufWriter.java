@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -49,6 +50,7 @@ public final class GgufWriter implements AutoCloseable {
     private static final byte[] ZEROS = new byte[4096];
 
     private final Sink sink;
+    private final WritableByteChannel out;
     private final ByteBuffer buf = ByteBuffer.allocate(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     private final MemorySegment bufSegment = MemorySegment.ofArray(buf.array());
     private final List<TensorInfo> tensors;
@@ -64,6 +66,7 @@ public final class GgufWriter implements AutoCloseable {
 
     private GgufWriter(Sink sink, Builder b) throws IOException {
         this.sink = sink;
+        this.out = b.digest == null ? sink.channel() : new DigestChannel(sink.channel(), b.digest);
         this.padWhenEmpty = b.padWhenEmpty;
         this.alignment = alignmentOf(b.metadata);
         List<TensorInfo> laidOut = new ArrayList<>(b.tensors.size());
@@ -123,7 +126,7 @@ public final class GgufWriter implements AutoCloseable {
                 flush();
                 for (long p = 0; p < n; p += DIRECT_WRITE_SLICE) {
                     ByteBuffer bb = chunk.asSlice(p, Math.min(DIRECT_WRITE_SLICE, n - p)).asByteBuffer();
-                    while (bb.hasRemaining()) sink.channel().write(bb);
+                    while (bb.hasRemaining()) out.write(bb);
                 }
             }
             position += n;
@@ -302,7 +305,7 @@ public final class GgufWriter implements AutoCloseable {
 
     private void flush() throws IOException {
         buf.flip();
-        while (buf.hasRemaining()) sink.channel().write(buf);
+        while (buf.hasRemaining()) out.write(buf);
         buf.clear();
     }
 
@@ -333,8 +336,18 @@ public final class GgufWriter implements AutoCloseable {
         private final Set<String> names = new HashSet<>();
         private boolean padWhenEmpty = true;
         private int version = 3;
+        private MessageDigest digest;
 
         private Builder() {}
+
+        /**
+         * Also feeds every byte of the file, in file order, to {@code digest} as it is written (e.g. a SHA-256
+         * of the whole file without reading it back). Null: no digest (the default).
+         */
+        public Builder digest(MessageDigest digest) {
+            this.digest = digest;
+            return this;
+        }
 
         /** The metadata, written in its order (it also decides the alignment). */
         public Builder metadata(GgufMetadata metadata) {
@@ -407,6 +420,19 @@ public final class GgufWriter implements AutoCloseable {
         WritableByteChannel channel();
         void commit() throws IOException;
         void abort() throws IOException;
+    }
+
+    /** Passes writes through to {@code target} and feeds the bytes actually written to {@code digest}. */
+    private record DigestChannel(WritableByteChannel target, MessageDigest digest) implements WritableByteChannel {
+        @Override public int write(ByteBuffer src) throws IOException {
+            ByteBuffer view = src.duplicate();
+            int n = target.write(src);
+            view.limit(view.position() + n);
+            digest.update(view);
+            return n;
+        }
+        @Override public boolean isOpen() { return target.isOpen(); }
+        @Override public void close() throws IOException { target.close(); }
     }
 
     private record ChannelSink(WritableByteChannel channel) implements Sink {

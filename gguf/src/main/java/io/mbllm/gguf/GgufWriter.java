@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -461,6 +462,10 @@ public final class GgufWriter implements AutoCloseable {
             Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".partial");
             PENDING.add(temp);
             try {
+                // createTempFile makes the file 0600; a model file should be readable like any other (0644).
+                if (Files.getFileStore(temp).supportsFileAttributeView("posix")) {
+                    Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
+                }
                 return new FileSink(target, temp, FileChannel.open(temp, StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING));
             } catch (IOException | RuntimeException e) {

@@ -106,6 +106,8 @@ class GgufWriterTest {
         }
         long infoEnd = 24 + (8 + 20 + 4 + 8 + 5) + (8 + 1 + 4 + 4);
         assertEquals(infoEnd, Files.size(bare));
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(bare)),
+                "written files are readable like any other, not 0600 like a temp file");
         assertEquals((infoEnd + 31) / 32 * 32, Files.size(padded));
         for (Path p : List.of(padded, bare)) {
             try (GgufFile f = GgufFile.open(p)) {

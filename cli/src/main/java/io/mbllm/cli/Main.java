@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 QuantizeCommand.class,
                 GgufCommand.class,
                 ServeCommand.class,
+                MergeLoraCommand.class, ImportLoraCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -10,6 +10,11 @@ import java.util.function.IntPredicate;
 import io.mbllm.engine.generate.ContextLogitSource;
 import io.mbllm.engine.generate.LogitSource;
 import io.mbllm.engine.generate.TokenDecoder;
+import io.mbllm.engine.lora.LoraAdapter;
+import io.mbllm.engine.lora.LoraException;
+import io.mbllm.engine.lora.LoraSet;
+import io.mbllm.engine.lora.LoraSpec;
+import io.mbllm.engine.lora.ScaledLora;
 import io.mbllm.engine.model.ContextOptions;
 import io.mbllm.engine.model.GgufModelSource;
 import io.mbllm.engine.model.Model;
@@ -26,11 +31,36 @@ final class GgufLocalModel implements LocalModel {
     private final Tokenizer tokenizer;
     private final String chatTemplate;
     private final List<ContextLogitSource> sequences = new ArrayList<>();
+    private final List<LoraAdapter> adapters = new ArrayList<>();
+    private LoraSet loras; // null without adapters
 
     private GgufLocalModel(Model model, Tokenizer tokenizer, String chatTemplate) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.chatTemplate = chatTemplate;
+    }
+
+    /**
+     * Opens the model file with LoRA adapters applied at run time ({@code --lora FILE[:SCALE]}).
+     *
+     * @throws LoraException when an adapter is not valid for this model
+     */
+    static GgufLocalModel open(Path file, List<LoraSpec> loraSpecs) throws IOException, ModelLoadException, LoraException {
+        GgufLocalModel m = open(file);
+        if (loraSpecs.isEmpty()) return m;
+        try {
+            List<ScaledLora> scaled = new ArrayList<>();
+            for (LoraSpec spec : loraSpecs) {
+                LoraAdapter a = LoraAdapter.load(spec.file());
+                m.adapters.add(a);
+                scaled.add(new ScaledLora(a, spec.scale()));
+            }
+            m.loras = LoraSet.bind(m.model, scaled);
+            return m;
+        } catch (IOException | LoraException | RuntimeException e) {
+            m.close();
+            throw e;
+        }
     }
 
     /**
@@ -60,7 +90,7 @@ final class GgufLocalModel implements LocalModel {
 
     @Override
     public LogitSource newSequence(int numCtx) {
-        ContextLogitSource s = new ContextLogitSource(model.newContext(ContextOptions.of(numCtx)));
+        ContextLogitSource s = new ContextLogitSource(model.newContext(ContextOptions.of(numCtx).withLoras(loras)));
         sequences.add(s);
         return s;
     }
@@ -117,5 +147,7 @@ final class GgufLocalModel implements LocalModel {
         for (ContextLogitSource s : sequences) s.close();
         sequences.clear();
         model.close();
+        for (LoraAdapter a : adapters) a.close();
+        adapters.clear();
     }
 }

@@ -25,6 +25,8 @@ import picocli.CommandLine.Command;
                 GgufCommand.class,
                 BenchCommand.class,
                 PerplexityCommand.class,
+                MergeLoraCommand.class,
+                ImportLoraCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

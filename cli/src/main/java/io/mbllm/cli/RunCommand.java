@@ -64,6 +64,8 @@ public final class RunCommand implements Callable<Integer> {
     boolean raw;
     @Option(names = "--verbose", description = "print timings to stderr after each answer")
     boolean verbose;
+    @Option(names = "--lora", paramLabel = "FILE[:SCALE]", description = "GGUF LoRA adapter applied at run time, scale 1 unless given (repeatable)")
+    List<String> loras = new ArrayList<>();
 
     private final LocalModel.Loader loader;
     private final InputStream in;
@@ -99,7 +101,9 @@ public final class RunCommand implements Callable<Integer> {
             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             String prompt = interactive ? null : oneShotPrompt(reader);
             long loadStart = System.nanoTime();
-            try (LocalModel model = loader.open(file)) {
+            List<io.mbllm.engine.lora.LoraSpec> specs = loras.stream().map(io.mbllm.engine.lora.LoraSpec::parse).toList();
+            LocalModel.Loader open = specs.isEmpty() ? loader : f -> GgufLocalModel.open(f, specs);
+            try (LocalModel model = open.open(file)) {
                 Session session = new Session(model, options, System.nanoTime() - loadStart);
                 if (interactive) {
                     session.chat(reader);

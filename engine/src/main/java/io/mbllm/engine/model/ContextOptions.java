@@ -1,5 +1,6 @@
 package io.mbllm.engine.model;
 
+import io.mbllm.engine.lora.LoraSet;
 import io.mbllm.kernels.MatMul;
 import io.mbllm.kernels.Parallel;
 
@@ -14,11 +15,17 @@ import io.mbllm.kernels.Parallel;
  *                      (and closed) by the context
  * @param matMul        matrix multiplication kernel, or {@code null} for the fastest available ({@link io.mbllm.kernels.MatMuls#best})
  *                      on {@code parallel}; the context must be its only user
+ * @param loras         LoRA adapters applied at run time (bound to the same model), or {@code null} for none
  */
-public record ContextOptions(int contextLength, int maxBatch, Parallel parallel, MatMul matMul) {
+public record ContextOptions(int contextLength, int maxBatch, Parallel parallel, MatMul matMul, LoraSet loras) {
     public ContextOptions {
         if (contextLength < 1) throw new IllegalArgumentException("contextLength must be >= 1: " + contextLength);
         if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be >= 1: " + maxBatch);
+    }
+
+    /** Options without LoRA adapters. */
+    public ContextOptions(int contextLength, int maxBatch, Parallel parallel, MatMul matMul) {
+        this(contextLength, maxBatch, parallel, matMul, null);
     }
 
     /** {@code num_ctx} tokens, batches of up to 512, default pool and kernel. */
@@ -27,14 +34,19 @@ public record ContextOptions(int contextLength, int maxBatch, Parallel parallel,
     }
 
     public ContextOptions withMaxBatch(int maxBatch) {
-        return new ContextOptions(contextLength, maxBatch, parallel, matMul);
+        return new ContextOptions(contextLength, maxBatch, parallel, matMul, loras);
     }
 
     public ContextOptions withParallel(Parallel parallel) {
-        return new ContextOptions(contextLength, maxBatch, parallel, matMul);
+        return new ContextOptions(contextLength, maxBatch, parallel, matMul, loras);
     }
 
     public ContextOptions withMatMul(MatMul matMul) {
-        return new ContextOptions(contextLength, maxBatch, parallel, matMul);
+        return new ContextOptions(contextLength, maxBatch, parallel, matMul, loras);
+    }
+
+    /** The same options with these LoRA adapters ({@code null}: none). */
+    public ContextOptions withLoras(LoraSet loras) {
+        return new ContextOptions(contextLength, maxBatch, parallel, matMul, loras);
     }
 }

@@ -2,6 +2,7 @@ package io.mbllm.engine.model;
 
 import java.util.Arrays;
 
+import io.mbllm.engine.lora.LoraMatMul;
 import io.mbllm.engine.model.Architecture.NormKind;
 import io.mbllm.gguf.quant.QuantCodec;
 import io.mbllm.gguf.quant.QuantTypes;
@@ -34,6 +35,7 @@ public final class InferenceContext implements AutoCloseable {
     private final Parallel parallel;
     private final boolean ownsParallel;
     private final MatMul matmul;
+    private final LoraMatMul lora; // the LoRA adapters (also is matmul), or null
     private final KvCache cache;
     private final Rope rope;
     private final QuantCodec embeddingCodec;
@@ -60,7 +62,12 @@ public final class InferenceContext implements AutoCloseable {
         this.maxBatch = Math.min(options.maxBatch(), nCtx);
         this.ownsParallel = options.parallel() == null;
         this.parallel = ownsParallel ? Parallel.ofCores() : options.parallel();
-        this.matmul = options.matMul() != null ? options.matMul() : MatMuls.best(parallel);
+        MatMul baseMatMul = options.matMul() != null ? options.matMul() : MatMuls.best(parallel);
+        if (options.loras() != null && options.loras().model() != model) {
+            throw new IllegalArgumentException("the LoRA adapters are bound to another model");
+        }
+        this.lora = options.loras() == null ? null : options.loras().newMatMul(baseMatMul, parallel, maxBatch);
+        this.matmul = lora != null ? lora : baseMatMul;
         this.cache = new KvCache(cfg, nCtx);
         this.rope = new Rope(cfg.architecture().rope(), cfg.ropeDimensions(), cfg.ropeFreqBase(), cfg.ropeScaling(),
                 ropeFactors(w, cfg, nCtx));
@@ -192,6 +199,7 @@ public final class InferenceContext implements AutoCloseable {
         for (int t = 0; t < n; t++) {
             embeddingCodec.dequantizeRow(embd.data(), tokens[from + t] * embd.rowBytes(), x, t * nEmbd, nEmbd);
         }
+        if (lora != null) lora.addToEmbeddings(tokens, from, n, x);
         int half = rope.dimensions() / 2;
         for (int t = 0; t < n; t++) rope.angles(pos0 + t, ropeCos, ropeSin, t * half);
 

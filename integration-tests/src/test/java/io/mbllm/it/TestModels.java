@@ -150,6 +150,35 @@ final class TestModels {
         return file;
     }
 
+    /**
+     * stories260K with the output row of its EOS token (id 2) zeroed: that logit is always 0 while the best of
+     * the other 511 is positive, so greedy decoding never ends by itself and runs to {@code num_predict} or the
+     * end of the context — a generation that holds its slot for seconds unless it is cancelled.
+     */
+    static Path writeEndlessStories(Path file) throws IOException {
+        try (GgufFile src = GgufFile.open(stories())) {
+            int eos = src.metadata().getInt("tokenizer.ggml.eos_token_id");
+            GgufWriter.Builder b = GgufWriter.builder().metadata(src.metadata());
+            for (var t : src.tensors()) b.addTensor(t.name(), t.type(), t.ne());
+            try (GgufWriter w = b.open(file)) {
+                for (var t : src.tensors()) {
+                    var data = src.tensorData(t);
+                    if (t.name().equals("output.weight")) {
+                        if (t.type() != GgmlType.F32) throw new IllegalStateException("expected F32 output.weight");
+                        byte[] bytes = data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                        long row = t.rowBytes();
+                        java.util.Arrays.fill(bytes, (int) (eos * row), (int) ((eos + 1) * row), (byte) 0);
+                        w.write(bytes);
+                    } else {
+                        w.write(data);
+                    }
+                }
+                w.finish();
+            }
+        }
+        return file;
+    }
+
     private static float[] gauss(Random rnd, int n, double scale) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float) (rnd.nextGaussian() * scale);

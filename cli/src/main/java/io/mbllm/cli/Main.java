@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
                 QuantizeCommand.class,
                 GgufCommand.class,
                 ServeCommand.class,
+                BenchCommand.class,
+                PerplexityCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -56,14 +56,6 @@ final class ServerProcess implements AutoCloseable {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** The command line that runs the packaged CLI with {@code args}. */
-    static List<String> cli(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(java(), "--add-modules", "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
-
     /** Starts {@code serve} over {@code models} with extra environment {@code env}; retries once on a port race. */
     static ServerProcess start(Path models, Map<String, String> env) throws IOException, InterruptedException {
         IOException last = null;

@@ -7,7 +7,7 @@
  *
  * <p>Tests tagged {@code oracle} make multi-GB files in {@code ~/.cache/mbllm/oracle} (root overridable with
  * {@code -Dmbllm.cache} or {@code MBLLM_CACHE}) and reuse them while their SHA-256 still matches
- * {@code models.sha256}. {@code -Doracle=full} adds stablelm-3b, {@code -Doracle=off} skips them,
+ * {@code models.sha256}. By default both llama-1b and stablelm-3b run; {@code -Doracle=quick} runs llama-1b only, {@code -Doracle=off} skips them,
  * {@code -Doracle.regenerate=true} regenerates the F16 files, {@code -Doracle.matmul=reference|native} picks
  * the kernel of the forward pass. Each stage prints its wall time as {@code [oracle-time]}.
  */

@@ -3,13 +3,25 @@
  * (bit-exact with the reference quantizers) and the tiled row-range matmul driver.
  */
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 #include "mbllm_kernels.h"
 #include "mk_internal.h"
 
 static mk_table TABLES[3];
 static int VARIANTS = 1; /* bit 0: scalar */
+/*
+ * Experimental: MBLLM_ACT_QUANT=x86 quantizes Q8_0/Q8_1 activations as llama.cpp's x86 SIMD build does
+ * (ggml-cpu/arch/x86/quants.c quantize_row_q8_0: codes = nearest-even(x * (127/amax)) instead of the
+ * reference round-half-away(x * (1/d))). Q8_K has no x86 variant there (it calls the reference).
+ * It also sends single-token products through the multi-token kernel, whose one accumulator per token
+ * matches ggml_vec_dot_q8_0_q8_0's block order (the single-token kernel alternates two accumulators).
+ */
+static int ACT_X86 = 0;
 
 __attribute__((constructor)) static void mk_init(void) {
+    const char *aq = getenv("MBLLM_ACT_QUANT");
+    ACT_X86 = aq != 0 && strcmp(aq, "x86") == 0;
     mk_table_scalar(&TABLES[MBLLM_VARIANT_SCALAR]);
 #if defined(__x86_64__)
     __builtin_cpu_init();
@@ -62,10 +74,11 @@ static void quant_q8_0(const float *x, int64_t n, uint8_t *y, int with_sum) {
         }
         float d = amax / 127.0f;
         float id = d != 0 ? 1.0f / d : 0.0f;
+        if (ACT_X86) id = amax != 0 ? 127.f / amax : 0.0f;
         put16(y, mk_f2h(d));
         int sum = 0;
         for (int j = 0; j < MK_QK; j++) {
-            int8_t q = (int8_t)round_away(x[j] * id);
+            int8_t q = (int8_t)(ACT_X86 ? (int)nearbyintf(x[j] * id) : round_away(x[j] * id));
             y[qs + j] = (uint8_t)q;
             sum += q;
         }
@@ -174,7 +187,7 @@ int mbllm_matmul(int variant, int wtype, const void *w, int64_t w_row_bytes, int
     mk_dot_fn dot = TABLES[variant].dot[wtype];
     mk_dotn_fn dotn = TABLES[variant].dotn[wtype];
     const uint8_t *W = (const uint8_t *)w, *A = (const uint8_t *)act;
-    if (n_tok == 1) {
+    if (n_tok == 1 && !(ACT_X86 && dotn)) {
         for (int64_t r = r0; r < r1; r++) out[r] = dot(cols, W + r * w_row_bytes, A);
         return MBLLM_OK;
     }

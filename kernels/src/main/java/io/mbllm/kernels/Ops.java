@@ -56,7 +56,25 @@ public final class Ops {
 
     /** SiLU (swish): {@code x / (1 + e^-x)}. */
     public static float silu(float x) {
+        if (GGML_SILU) return x / (1.0f + ggmlExpf(-x));
         return x / (1.0f + (float) Math.exp(-x));
+    }
+
+    /** Experimental switch {@code -Dmbllm.silu=ggml}: SiLU through ggml's AVX-512 vector expf (llama.cpp x86). */
+    private static final boolean GGML_SILU = "ggml".equals(System.getProperty("mbllm.silu"));
+
+    /** Scalar replica of ggml's AVX-512 {@code ggml_v_expf} (ggml-cpu/vec.h): polynomial on a 2^n split. */
+    static float ggmlExpf(float x) {
+        final float r = 0x1.8p23f;
+        float z = Math.fma(x, 0x1.715476p+0f, r);
+        float n = z - r;
+        float b = Math.fma(-n, 0x1.7f7d1cp-20f, Math.fma(-n, 0x1.62e4p-1f, x));
+        float u = b * b;
+        float j = Math.fma(
+                Math.fma(Math.fma(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, Math.fma(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)),
+                u, Math.fma(0x1.ffffecp-1f, b, 1.0f));
+        if (Math.abs(n) > 192) return n <= 0 ? 0f : Float.POSITIVE_INFINITY;
+        return Math.scalb(j, (int) n);
     }
 
     /** SwiGLU: {@code out[i] = silu(gate[i]) * up[i]}. {@code out} may alias {@code gate}. */

@@ -302,6 +302,42 @@ public final class InferenceContext implements AutoCloseable {
         int kDim = cfg.keyDim(l), vDim = cfg.valueDim(l);
         System.arraycopy(k, 0, cache.keys[l], pos0 * kDim, n * kDim);
         System.arraycopy(v, 0, cache.values[l], pos0 * vDim, n * vDim);
+        if (GGML_F16_ATTN) {
+            float[] kc = cache.keys[l], vc = cache.values[l];
+            for (int i = pos0 * kDim; i < (pos0 + n) * kDim; i++) kc[i] = f16(kc[i]);
+            for (int i = pos0 * vDim; i < (pos0 + n) * vDim; i++) vc[i] = f16(vc[i]);
+        }
+    }
+
+    /** Experiment {@code -Dmbllm.attn=ggmlf16}: F16 K/V, F16 Q and llama.cpp's CPU flash-attention F16 accumulator. */
+    private static final boolean GGML_F16_ATTN = "ggmlf16".equals(System.getProperty("mbllm.attn"));
+
+    private static float f16(float x) {
+        return Float.float16ToFloat(Float.floatToFloat16(x));
+    }
+
+    /** One query row as ggml_compute_forward_flash_attn_ext_f16_one_chunk (ops.cpp) does it with F16 V. */
+    private void attendF16(int qOff, int len, int kBase, int vBase, int kDim, int vDim, int hdK, int hdV,
+                           float scale, int oOff) {
+        float[] keys = cache.keys[attLayer], values = cache.values[attLayer];
+        float[] qh = new float[hdK];
+        for (int i = 0; i < hdK; i++) qh[i] = f16(q[qOff + i]);
+        float[] acc = new float[hdV];
+        float sum = 0, m = Float.NEGATIVE_INFINITY;
+        for (int s = 0; s < len; s++) {
+            float sc = Ops.dot(qh, 0, keys, s * kDim + kBase, hdK) * scale;
+            float mOld = m, ms = 1f, vs = 1f;
+            if (sc > m) {
+                m = sc;
+                ms = (float) Math.exp(mOld - m);
+                for (int i = 0; i < hdV; i++) acc[i] = f16(acc[i] * ms);
+            } else {
+                vs = (float) Math.exp(sc - m);
+            }
+            for (int i = 0; i < hdV; i++) acc[i] = f16(Math.fma(values[s * vDim + vBase + i], vs, acc[i]));
+            sum = sum * ms + vs;
+        }
+        for (int i = 0; i < hdV; i++) attnOut[oOff + i] = acc[i] / sum;
     }
 
     private void attention(int l, int n, int pos0) {
@@ -328,6 +364,10 @@ public final class InferenceContext implements AutoCloseable {
             for (int t = 0; t < n; t++) {
                 int len = pos0 + t + 1;
                 int qOff = t * qDim + h * hdK;
+                if (GGML_F16_ATTN) {
+                    attendF16(qOff, len, kvh * hdK, kvh * hdV, kDim, vDim, hdK, hdV, scale, t * oDim + h * hdV);
+                    continue;
+                }
                 for (int s = 0; s < len; s++) {
                     scores[sOff + s] = Ops.dot(q, qOff, keys, s * kDim + kvh * hdK, hdK) * scale;
                 }

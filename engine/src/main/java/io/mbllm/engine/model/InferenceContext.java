@@ -311,6 +311,7 @@ public final class InferenceContext implements AutoCloseable {
 
     /** Experiment {@code -Dmbllm.attn=ggmlf16}: F16 K/V, F16 Q and llama.cpp's CPU flash-attention F16 accumulator. */
     private static final boolean GGML_F16_ATTN = "ggmlf16".equals(System.getProperty("mbllm.attn"));
+    private static final boolean SUM_FMA = Boolean.getBoolean("mbllm.attn.sumfma");
 
     private static float f16(float x) {
         return Float.float16ToFloat(Float.floatToFloat16(x));
@@ -325,7 +326,7 @@ public final class InferenceContext implements AutoCloseable {
         float[] acc = new float[hdV];
         float sum = 0, m = Float.NEGATIVE_INFINITY;
         for (int s = 0; s < len; s++) {
-            float sc = Ops.dot(qh, 0, keys, s * kDim + kBase, hdK) * scale;
+            float sc = dotF16(qh, keys, s * kDim + kBase, hdK) * scale;
             float mOld = m, ms = 1f, vs = 1f;
             if (sc > m) {
                 m = sc;
@@ -335,9 +336,31 @@ public final class InferenceContext implements AutoCloseable {
                 vs = (float) Math.exp(sc - m);
             }
             for (int i = 0; i < hdV; i++) acc[i] = f16(Math.fma(values[s * vDim + vBase + i], vs, acc[i]));
-            sum = sum * ms + vs;
+            sum = SUM_FMA ? Math.fma(sum, ms, vs) : sum * ms + vs;
         }
-        for (int i = 0; i < hdV; i++) attnOut[oOff + i] = acc[i] / sum;
+        float sInv = sum == 0f ? 0f : 1.0f / sum;
+        for (int i = 0; i < hdV; i++) attnOut[oOff + i] = acc[i] * sInv;
+    }
+
+    /**
+     * ggml_vec_dot_f16 on AVX-512 without FP16 arithmetic (vec.cpp): 4 accumulators of 16 lanes over blocks of
+     * 64, reduced (0+2, 1+3, 0+1, then GCC's _mm512_reduce_add_ps halving), leftovers added in double.
+     */
+    private static float dotF16(float[] x, float[] y, int yOff, int n) {
+        int np = n & ~63;
+        float[] lane = new float[64];
+        for (int i = 0; i < np; i += 64) {
+            for (int j = 0; j < 64; j++) lane[j] = Math.fma(x[i + j], y[yOff + i + j], lane[j]);
+        }
+        float[] r = new float[16];
+        for (int l = 0; l < 16; l++) r[l] = (lane[l] + lane[32 + l]) + (lane[16 + l] + lane[48 + l]);
+        float[] t3 = new float[8];
+        for (int l = 0; l < 8; l++) t3[l] = r[l + 8] + r[l];
+        float[] t6 = new float[4];
+        for (int l = 0; l < 4; l++) t6[l] = t3[l + 4] + t3[l];
+        double sumf = (t6[0] + t6[2]) + (t6[1] + t6[3]);
+        for (int i = np; i < n; i++) sumf += x[i] * y[yOff + i];
+        return (float) sumf;
     }
 
     private void attention(int l, int n, int pos0) {
@@ -356,7 +379,7 @@ public final class InferenceContext implements AutoCloseable {
         int hdK = cfg.keyLength(), hdV = cfg.valueLength();
         int nHead = cfg.headCount(l), group = nHead / cfg.headCountKv(l);
         int qDim = cfg.queryDim(l), kDim = cfg.keyDim(l), vDim = cfg.valueDim(l), oDim = nHead * hdV;
-        float scale = (float) (1.0 / Math.sqrt(hdK));
+        float scale = GGML_F16_ATTN ? 1.0f / (float) Math.sqrt(hdK) : (float) (1.0 / Math.sqrt(hdK));
         float[] keys = cache.keys[l], values = cache.values[l];
         for (int h = from; h < to; h++) {
             int kvh = h / group;

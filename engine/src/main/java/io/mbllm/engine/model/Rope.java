@@ -82,6 +82,9 @@ public final class Rope {
         }
     }
 
+    /** Experiment {@code -Dmbllm.rope.fma=1|2}: the rotation as a C compiler contracts it into one FMA. */
+    private static final int FMA = Integer.getInteger("mbllm.rope.fma", 0);
+
     /** Rotates one head vector {@code x[off .. off+head)} with angles from {@link #angles}. */
     public void rotate(float[] x, int off, float[] cos, float[] sin, int aOff) {
         int half = nRot / 2;
@@ -96,8 +99,16 @@ public final class Rope {
             }
             float c = cos[aOff + i], s = sin[aOff + i];
             float a = x[i0], b = x[i1];
-            x[i0] = a * c - b * s;
-            x[i1] = a * s + b * c;
+            if (FMA == 1) {
+                x[i0] = Math.fma(a, c, -(b * s));
+                x[i1] = Math.fma(a, s, b * c);
+            } else if (FMA == 2) {
+                x[i0] = Math.fma(-b, s, a * c);
+                x[i1] = Math.fma(b, c, a * s);
+            } else {
+                x[i0] = a * c - b * s;
+                x[i1] = a * s + b * c;
+            }
         }
     }
 }

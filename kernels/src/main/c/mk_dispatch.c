@@ -18,10 +18,12 @@ static int VARIANTS = 1; /* bit 0: scalar */
  * matches ggml_vec_dot_q8_0_q8_0's block order (the single-token kernel alternates two accumulators).
  */
 static int ACT_X86 = 0;
+int mk_exact = 0; /* read by the kernels: ggml's x86 accumulation order where it differs */
 
 __attribute__((constructor)) static void mk_init(void) {
     const char *aq = getenv("MBLLM_ACT_QUANT");
     ACT_X86 = aq != 0 && strcmp(aq, "x86") == 0;
+    mk_exact = ACT_X86;
     mk_table_scalar(&TABLES[MBLLM_VARIANT_SCALAR]);
 #if defined(__x86_64__)
     __builtin_cpu_init();

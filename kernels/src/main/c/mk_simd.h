@@ -224,9 +224,12 @@ static float dot_q5_K(int64_t n, const uint8_t *w, const uint8_t *a) {
 MK_INLINE void dotnb_q4_K(int64_t n, const uint8_t *w, const uint8_t *a, int64_t as, int nt, float *s, int64_t ss) {
     __m256 acc[MK_MAX_NT];
     float accm[MK_MAX_NT];
+    __m128 accm4[MK_MAX_NT]; /* mk_exact: ggml_vec_dot_q4_K_q8_K's four-lane mins accumulator */
+    const int exact = mk_exact;
     for (int t = 0; t < MK_MAX_NT; t++) {
         acc[t] = _mm256_setzero_ps();
         accm[t] = 0;
+        accm4[t] = _mm_setzero_ps();
     }
     const __m256i m4 = _mm256_set1_epi8(0x0f);
     for (int64_t b = 0; b < n / MK_QK_K; b++) {
@@ -247,14 +250,29 @@ MK_INLINE void dotnb_q4_K(int64_t n, const uint8_t *w, const uint8_t *a, int64_t
         for (int t = 0; t < nt; t++) {
             const uint8_t *yt = y + t * as;
             const float yd = mk_f32(yt);
-            accm[t] += (dmin * yd) * (float)hsum8i(bsums_dot(yt, mins16));
+            if (exact) {
+                const __m256i bs = load32(yt + 260);
+                const __m128i q8s = _mm_hadd_epi16(_mm256_castsi256_si128(bs), _mm256_extracti128_si256(bs, 1));
+                const __m128i prod = _mm_madd_epi16(_mm_cvtepu8_epi16(m8), q8s);
+                accm4[t] = _mm_fmadd_ps(_mm_set1_ps(-yd * dmin), _mm_cvtepi32_ps(prod), accm4[t]);
+            } else {
+                accm[t] += (dmin * yd) * (float)hsum8i(bsums_dot(yt, mins16));
+            }
             __m256i sumi = _mm256_setzero_si256();
             for (int k = 0; k < 8; k++)
                 sumi = _mm256_add_epi32(sumi, scaled32(q[k], yt + 4 + 32 * k, scv[k]));
             acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * yd), _mm256_cvtepi32_ps(sumi), acc[t]);
         }
     }
-    for (int t = 0; t < nt; t++) s[t * ss] = hsum8(acc[t]) - accm[t];
+    for (int t = 0; t < nt; t++) {
+        if (exact) {
+            __m128 m = _mm_add_ps(accm4[t], _mm_movehl_ps(accm4[t], accm4[t]));
+            m = _mm_add_ss(m, _mm_movehdup_ps(m));
+            s[t * ss] = hsum8(acc[t]) + _mm_cvtss_f32(m);
+        } else {
+            s[t * ss] = hsum8(acc[t]) - accm[t];
+        }
+    }
 }
 
 /* Q6_K codes (0..63, value - 32) of one 128-element half: groups g = 0..3 of 32 elements. */

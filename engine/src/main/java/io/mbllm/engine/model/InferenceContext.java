@@ -348,19 +348,29 @@ public final class InferenceContext implements AutoCloseable {
      */
     private static float dotF16(float[] x, float[] y, int yOff, int n) {
         int np = n & ~63;
-        float[] lane = new float[64];
-        for (int i = 0; i < np; i += 64) {
-            for (int j = 0; j < 64; j++) lane[j] = Math.fma(x[i + j], y[yOff + i + j], lane[j]);
-        }
-        float[] r = new float[16];
-        for (int l = 0; l < 16; l++) r[l] = (lane[l] + lane[32 + l]) + (lane[16 + l] + lane[48 + l]);
-        float[] t3 = new float[8];
-        for (int l = 0; l < 8; l++) t3[l] = r[l + 8] + r[l];
-        float[] t6 = new float[4];
-        for (int l = 0; l < 4; l++) t6[l] = t3[l + 4] + t3[l];
-        double sumf = (t6[0] + t6[2]) + (t6[1] + t6[3]);
+        float t0 = t6(x, y, yOff, np, 0), t1 = t6(x, y, yOff, np, 1);
+        float t2 = t6(x, y, yOff, np, 2), t3 = t6(x, y, yOff, np, 3);
+        double sumf = (t0 + t2) + (t1 + t3);
         for (int i = np; i < n; i++) sumf += x[i] * y[yOff + i];
         return (float) sumf;
+    }
+
+    /** Lane m of the 4-wide stage of the reduction: (r[m+12] + r[m+4]) + (r[m+8] + r[m]). */
+    private static float t6(float[] x, float[] y, int yOff, int np, int m) {
+        return (lane(x, y, yOff, np, m + 12) + lane(x, y, yOff, np, m + 4))
+                + (lane(x, y, yOff, np, m + 8) + lane(x, y, yOff, np, m));
+    }
+
+    /** Lane l after the accumulators are folded (0+2, 1+3, then 0+1); each accumulator is an FMA chain. */
+    private static float lane(float[] x, float[] y, int yOff, int np, int l) {
+        float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        for (int i = 0; i < np; i += 64) {
+            a0 = Math.fma(x[i + l], y[yOff + i + l], a0);
+            a1 = Math.fma(x[i + 16 + l], y[yOff + i + 16 + l], a1);
+            a2 = Math.fma(x[i + 32 + l], y[yOff + i + 32 + l], a2);
+            a3 = Math.fma(x[i + 48 + l], y[yOff + i + 48 + l], a3);
+        }
+        return (a0 + a2) + (a1 + a3);
     }
 
     private void attention(int l, int n, int pos0) {

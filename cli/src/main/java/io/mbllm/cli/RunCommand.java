@@ -103,6 +103,27 @@ public final class RunCommand implements Callable<Integer> {
         this.stdinIsTerminal = stdinIsTerminal;
     }
 
+    /**
+     * The REPL's input: JLine on the process's own terminal; plain lines (and a SIGINT handler that stops the
+     * answer) where JLine cannot open one, and under tests.
+     */
+    private LineInput lineInput(BufferedReader reader, ServerRun run) {
+        if (signals) {
+            try {
+                return JLineInput.open(env, run::cancelAnswer);
+            } catch (IOException | RuntimeException e) {
+                err.println("Warning: no line editor (" + e.getMessage() + "); reading plain lines");
+            }
+            onCtrlC(() -> {
+                if (!run.cancelAnswer()) {
+                    out.print("\n" + ServerRun.EXIT_HINT + "\n\n>>> ");
+                    out.flush();
+                }
+            });
+        }
+        return new LineInput.Plain(reader, out);
+    }
+
     /** Installs {@code action} as the SIGINT handler, only for the process's own terminal (not under tests). */
     private void onCtrlC(Runnable action) {
         if (signals) Interrupts.onCtrlC(action);
@@ -137,13 +158,9 @@ public final class RunCommand implements Callable<Integer> {
             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             if (interactive) {
                 com.fasterxml.jackson.databind.JsonNode shown = run.check();
-                onCtrlC(() -> {
-                    if (!run.cancelAnswer()) {
-                        out.print("\n" + ServerRun.EXIT_HINT + "\n\n>>> ");
-                        out.flush();
-                    }
-                });
-                run.chat(reader, shown);
+                try (LineInput input = lineInput(reader, run)) {
+                    run.chat(input, shown);
+                }
             } else {
                 run.check();
                 run.once(oneShotPrompt(reader)); // Ctrl-C: the JVM's default, exit

@@ -74,6 +74,11 @@ final class ServerRun {
 
     /** The interactive chat: lines from {@code reader} until {@code /bye} or end of input. */
     void chat(BufferedReader reader, JsonNode shown) throws IOException, ApiException, InterruptedException {
+        chat(new LineInput.Plain(reader, out), shown);
+    }
+
+    /** The interactive chat: lines from {@code input} until {@code /bye} or end of input (Ctrl-D). */
+    void chat(LineInput reader, JsonNode shown) throws IOException, ApiException, InterruptedException {
         // load the model first (empty generate), as Ollama does
         client.streamAnswer("/api/generate", request(), n -> { }, new ApiClient.Cancel());
         List<ObjectNode> history = new ArrayList<>();
@@ -86,9 +91,15 @@ final class ServerRun {
         }
         system = shown.path("system").asText(null);
         while (true) {
-            out.print(">>> ");
-            out.flush();
-            String line = reader.readLine();
+            String line;
+            try {
+                line = reader.readLine(">>> ");
+            } catch (LineInput.Interrupted e) {
+                out.println();
+                out.println(EXIT_HINT);
+                out.println();
+                continue;
+            }
             if (line == null) {
                 out.println();
                 return;
@@ -161,7 +172,7 @@ final class ServerRun {
         return ApiClient.object().put("role", role).put("content", content);
     }
 
-    private String multiLine(String first, BufferedReader reader) throws IOException {
+    private String multiLine(String first, LineInput reader) throws IOException {
         StringBuilder sb = new StringBuilder();
         String line = first;
         while (true) {
@@ -171,15 +182,17 @@ final class ServerRun {
                 return sb.toString().strip();
             }
             sb.append(line).append('\n');
-            out.print("... ");
-            out.flush();
-            line = reader.readLine();
+            try {
+                line = reader.readLine("... ");
+            } catch (LineInput.Interrupted e) {
+                return ""; // Ctrl-C drops the message being typed
+            }
             if (line == null) return null;
         }
     }
 
     /** Runs a slash command; false means quit. */
-    private boolean command(String text, BufferedReader reader, List<ObjectNode> history, JsonNode shown)
+    private boolean command(String text, LineInput reader, List<ObjectNode> history, JsonNode shown)
             throws IOException, ApiException, InterruptedException {
         String[] parts = text.split("\\s+");
         switch (parts[0]) {
@@ -211,7 +224,7 @@ final class ServerRun {
             Use \"\"\" to begin a multi-line message.
             """;
 
-    private void set(String text, String[] parts, BufferedReader reader) throws IOException {
+    private void set(String text, String[] parts, LineInput reader) throws IOException {
         if (parts.length == 2 && parts[1].equals("verbose")) {
             verbose = true;
             out.println("Set 'verbose' mode.");

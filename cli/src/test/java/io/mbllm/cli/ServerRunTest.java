@@ -207,6 +207,25 @@ class ServerRunTest {
     }
 
     @Test
+    void ctrlCAtThePromptPrintsOllamasHintAndCtrlDExits() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        java.util.Iterator<String> lines = java.util.Arrays.asList("hi", "^C", "\"\"\"half", "^C", "again", null).iterator();
+        LineInput input = prompt -> {
+            out.print(prompt);
+            String l = lines.next();
+            if ("^C".equals(l)) throw new LineInput.Interrupted();
+            return l;
+        };
+        ServerRun run = new ServerRun(new ApiClient(URI.create("http://127.0.0.1:" + server.port())), "stories:q4",
+                Map.of(), null, null, false, out, new PrintStream(new ByteArrayOutputStream()));
+        run.chat(input, JSON.readTree("{}"));
+        assertEquals(">>> A1\n\n>>> \nUse Ctrl + d or /bye to exit.\n\n>>> ... >>> A3\n\n>>> \n",
+                bytes.toString(StandardCharsets.UTF_8), "Ctrl-C in a multi-line message drops it; Ctrl-D exits");
+        assertEquals(2, bodies("/api/chat").size());
+    }
+
+    @Test
     void localFilesKeepTheDirectMode() {
         assertTrue(RunCommand.isLocalFile("models/x.gguf"));
         assertTrue(RunCommand.isLocalFile("X.GGUF"));

@@ -122,6 +122,64 @@ public final class ApiClient {
         progressStream(post("/api/pull", object().put("model", model).put("stream", true)), progress);
     }
 
+    /** Stops a streaming answer from any thread (Ctrl-C): reading ends at the next line and the connection is closed. */
+    public static final class Cancel {
+        private volatile boolean cancelled;
+        private volatile InputStream body;
+
+        /** Requests the stop. */
+        public void cancel() {
+            cancelled = true;
+            InputStream b = body;
+            if (b != null) {
+                try {
+                    b.close();
+                } catch (IOException ignored) {
+                    // already closed
+                }
+            }
+        }
+
+        /** Whether {@link #cancel} was called. */
+        public boolean cancelled() {
+            return cancelled;
+        }
+    }
+
+    /**
+     * Streams {@code POST path} (an {@code /api/generate} or {@code /api/chat} body), each NDJSON line to
+     * {@code each}; returns the final line ({@code done: true}), or null when {@code cancel} stopped it first.
+     */
+    public JsonNode streamAnswer(String path, ObjectNode body, Consumer<JsonNode> each, Cancel cancel)
+            throws ApiException, InterruptedException {
+        HttpResponse<InputStream> r = send(post(path, body.put("stream", true)));
+        check(r, false);
+        cancel.body = r.body();
+        JsonNode last = null;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            for (String line; !cancel.cancelled() && (line = in.readLine()) != null; ) {
+                if (line.isBlank()) continue;
+                JsonNode n;
+                try {
+                    n = JSON.readTree(line);
+                } catch (IOException e) {
+                    throw new ApiException(r.statusCode(), "unexpected response from server: " + line);
+                }
+                if (n.hasNonNull("error")) throw new ApiException(r.statusCode(), n.path("error").asText());
+                if (cancel.cancelled()) break;
+                each.accept(n);
+                if (n.path("done").asBoolean(false)) last = n;
+            }
+        } catch (IOException e) {
+            if (!cancel.cancelled()) throw new ApiException(0, "connection to the server failed: " + e.getMessage());
+        } finally {
+            cancel.body = null;
+        }
+        if (cancel.cancelled()) return null;
+        if (last == null) throw new ApiException(500, "the server closed the stream before the answer was done");
+        return last;
+    }
+
     private void progressStream(HttpRequest.Builder req, Consumer<JsonNode> progress)
             throws ApiException, InterruptedException {
         boolean[] success = {false};

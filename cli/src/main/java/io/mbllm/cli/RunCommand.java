@@ -36,8 +36,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "run", description = "Run a local GGUF model file: answer PROMPT, or chat when no prompt is given.",
         mixinStandardHelpOptions = true)
 public final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE", description = "GGUF model file")
-    Path file;
+    @Parameters(index = "0", paramLabel = "MODEL", description = "store model name (through the server), or a local .gguf file")
+    String model;
 
     @Parameters(index = "1..*", paramLabel = "PROMPT", description = "prompt words (joined with spaces)")
     List<String> promptWords = new ArrayList<>();
@@ -64,6 +64,10 @@ public final class RunCommand implements Callable<Integer> {
     boolean raw;
     @Option(names = "--verbose", description = "print timings to stderr after each answer")
     boolean verbose;
+    @Option(names = "--format", paramLabel = "FORMAT", description = "response format: json (server models)")
+    String format;
+    @Option(names = "--keepalive", paramLabel = "DURATION", description = "how long the server keeps the model loaded (Go duration, e.g. 5m)")
+    String keepAlive;
     @Option(names = "--lora", paramLabel = "FILE[:SCALE]", description = "GGUF LoRA adapter applied at run time, scale 1 unless given (repeatable)")
     List<String> loras = new ArrayList<>();
 
@@ -72,14 +76,26 @@ public final class RunCommand implements Callable<Integer> {
     private final PrintStream out;
     private final PrintStream err;
     private final BooleanSupplier stdinIsTerminal;
+    private final Map<String, String> env;
+    private boolean signals;
+    /** Set by Ctrl-C while a local answer is generated. */
+    private volatile boolean cancelLocal;
+    private volatile boolean generatingLocal;
 
     /** The command on the process's streams. */
     public RunCommand() {
         this(GgufLocalModel::open, System.in, new PrintStream(System.out, true, StandardCharsets.UTF_8),
-                new PrintStream(System.err, true, StandardCharsets.UTF_8), RunCommand::consoleIsTerminal);
+                new PrintStream(System.err, true, StandardCharsets.UTF_8), RunCommand::consoleIsTerminal, System.getenv());
+        this.signals = true;
     }
 
     RunCommand(LocalModel.Loader loader, InputStream in, PrintStream out, PrintStream err, BooleanSupplier stdinIsTerminal) {
+        this(loader, in, out, err, stdinIsTerminal, System.getenv());
+    }
+
+    RunCommand(LocalModel.Loader loader, InputStream in, PrintStream out, PrintStream err, BooleanSupplier stdinIsTerminal,
+            Map<String, String> env) {
+        this.env = env;
         this.loader = loader;
         this.in = in;
         this.out = out;
@@ -87,13 +103,82 @@ public final class RunCommand implements Callable<Integer> {
         this.stdinIsTerminal = stdinIsTerminal;
     }
 
+    /**
+     * The REPL's input: JLine on the process's own terminal; plain lines (and a SIGINT handler that stops the
+     * answer) where JLine cannot open one, and under tests.
+     */
+    private LineInput lineInput(BufferedReader reader, ServerRun run) {
+        if (signals) {
+            try {
+                return JLineInput.open(env, run::cancelAnswer);
+            } catch (IOException | RuntimeException e) {
+                err.println("Warning: no line editor (" + e.getMessage() + "); reading plain lines");
+            }
+            onCtrlC(() -> {
+                if (!run.cancelAnswer()) {
+                    out.print("\n" + ServerRun.EXIT_HINT + "\n\n>>> ");
+                    out.flush();
+                }
+            });
+        }
+        return new LineInput.Plain(reader, out);
+    }
+
+    /** Installs {@code action} as the SIGINT handler, only for the process's own terminal (not under tests). */
+    private void onCtrlC(Runnable action) {
+        if (signals) Interrupts.onCtrlC(action);
+    }
+
     private static boolean consoleIsTerminal() {
         java.io.Console c = System.console();
         return c != null && c.isTerminal();
     }
 
+    /** A local model file: an existing regular file, or a name ending in {@code .gguf}. */
+    static boolean isLocalFile(String model) {
+        if (model.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf")) return true;
+        try {
+            return java.nio.file.Files.isRegularFile(Path.of(model));
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
+    }
+
     @Override
     public Integer call() {
+        return isLocalFile(model) ? callLocal() : callServer();
+    }
+
+    /** {@code run MODEL}: the store model through the server. */
+    private Integer callServer() {
+        try {
+            ApiClient client = new ApiClient(ServerAddress.fromEnvironment(env, w -> err.println("Warning: " + w)));
+            ServerRun run = new ServerRun(client, model, flagOptions(), format, keepAlive, verbose, out, err);
+            boolean interactive = promptWords.isEmpty() && stdinIsTerminal.getAsBoolean();
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            if (interactive) {
+                com.fasterxml.jackson.databind.JsonNode shown = run.check();
+                try (LineInput input = lineInput(reader, run)) {
+                    run.chat(input, shown);
+                }
+            } else {
+                run.check();
+                run.once(oneShotPrompt(reader)); // Ctrl-C: the JVM's default, exit
+
+            }
+            return 0;
+        } catch (ApiException | IOException e) {
+            err.println("Error: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
+    }
+
+    /** {@code run FILE.gguf}: the file directly, no server. */
+    private Integer callLocal() {
+        Path file = Path.of(model);
         long start = System.nanoTime();
         try {
             SamplingOptions options = OptionsParser.apply(SamplingOptions.DEFAULTS, flagOptions());
@@ -106,6 +191,14 @@ public final class RunCommand implements Callable<Integer> {
             try (LocalModel model = open.open(file)) {
                 Session session = new Session(model, options, System.nanoTime() - loadStart);
                 if (interactive) {
+                    onCtrlC(() -> {
+                        if (generatingLocal) {
+                            cancelLocal = true;
+                        } else {
+                            out.print("\n" + ServerRun.EXIT_HINT + "\n\n>>> ");
+                            out.flush();
+                        }
+                    });
                     session.chat(reader);
                 } else {
                     session.once(prompt, start);
@@ -218,10 +311,17 @@ public final class RunCommand implements Callable<Integer> {
                 StringBuilder answer = new StringBuilder();
                 try {
                     int[] tokens = fitHistory(history);
-                    GenerationStats stats = generator.generate(tokens, options, false, piece -> {
-                        answer.append(piece);
-                        print(piece);
-                    }, () -> false);
+                    cancelLocal = false;
+                    generatingLocal = true;
+                    GenerationStats stats;
+                    try {
+                        stats = generator.generate(tokens, options, false, piece -> {
+                            answer.append(piece);
+                            print(piece);
+                        }, () -> cancelLocal);
+                    } finally {
+                        generatingLocal = false;
+                    }
                     out.println();
                     out.println();
                     history.add(ChatMessage.assistant(answer.toString()));

@@ -199,6 +199,6 @@ class RunCommandTest {
     @Test
     void registeredInMain() {
         assertTrue(Main.commandLine().getSubcommands().containsKey("run"));
-        assertEquals(Path.of("x.gguf"), CommandLine.populateCommand(new RunCommand(), "x.gguf").file);
+        assertEquals("x.gguf", CommandLine.populateCommand(new RunCommand(), "x.gguf").model);
     }
 }

@@ -198,6 +198,13 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL, as a crash or the OOM killer would: no shutdown hook, no clean-up. Waits until it is gone. */
+    void killHard() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) fail("server did not die after SIGKILL");
+        close();
+    }
+
     @Override
     public void close() {
         kill(process);

@@ -151,6 +151,68 @@ final class TestModels {
     }
 
     /**
+     * A random F16 llama with the stories260K tokenizer, {@code layers} blocks of width {@code dim} and feed-forward
+     * {@code ff} (16 heads): big enough (dim 1024, ff 2816, 2 layers: about 52 MB) that quantizing it takes seconds.
+     */
+    static Path writeBigF16(Path file, int dim, int ff, int layers) throws IOException {
+        GgufMetadata.Builder meta = GgufMetadata.builder();
+        int vocab;
+        try (GgufFile src = GgufFile.open(stories())) {
+            GgufMetadata m = src.metadata();
+            vocab = m.getStringArray("tokenizer.ggml.tokens").size();
+            for (String key : List.of("tokenizer.ggml.model", "tokenizer.ggml.tokens", "tokenizer.ggml.scores",
+                    "tokenizer.ggml.token_type", "tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id")) {
+                meta.put(key, m.get(key));
+            }
+        }
+        int heads = 16;
+        meta.put("general.architecture", "llama");
+        meta.put("general.name", "big-f16-synthetic");
+        meta.put("llama.context_length", GgufValue.u32(256));
+        meta.put("llama.embedding_length", GgufValue.u32(dim));
+        meta.put("llama.block_count", GgufValue.u32(layers));
+        meta.put("llama.feed_forward_length", GgufValue.u32(ff));
+        meta.put("llama.attention.head_count", GgufValue.u32(heads));
+        meta.put("llama.attention.head_count_kv", GgufValue.u32(heads));
+        meta.put("llama.attention.layer_norm_rms_epsilon", GgufValue.f32(1e-5f));
+        meta.put("llama.rope.dimension_count", GgufValue.u32(dim / heads));
+        meta.put("general.file_type", GgufValue.u32(1));
+        List<Object[]> tensors = new ArrayList<>();
+        tensors.add(new Object[] {"token_embd.weight", GgmlType.F16, new long[] {dim, vocab}});
+        tensors.add(new Object[] {"output_norm.weight", GgmlType.F32, new long[] {dim}});
+        tensors.add(new Object[] {"output.weight", GgmlType.F16, new long[] {dim, vocab}});
+        for (int l = 0; l < layers; l++) {
+            String p = "blk." + l + ".";
+            tensors.add(new Object[] {p + "attn_norm.weight", GgmlType.F32, new long[] {dim}});
+            for (String n : List.of("attn_q", "attn_k", "attn_v", "attn_output")) {
+                tensors.add(new Object[] {p + n + ".weight", GgmlType.F16, new long[] {dim, dim}});
+            }
+            tensors.add(new Object[] {p + "ffn_norm.weight", GgmlType.F32, new long[] {dim}});
+            tensors.add(new Object[] {p + "ffn_gate.weight", GgmlType.F16, new long[] {dim, ff}});
+            tensors.add(new Object[] {p + "ffn_up.weight", GgmlType.F16, new long[] {dim, ff}});
+            tensors.add(new Object[] {p + "ffn_down.weight", GgmlType.F16, new long[] {ff, dim}});
+        }
+        GgufWriter.Builder b = GgufWriter.builder().metadata(meta.build());
+        for (Object[] t : tensors) b.addTensor((String) t[0], (GgmlType) t[1], (long[]) t[2]);
+        Random rnd = new Random(20261125L);
+        try (GgufWriter w = b.open(file)) {
+            for (Object[] t : tensors) {
+                long n = 1;
+                for (long d : (long[]) t[2]) n *= d;
+                boolean f16 = t[1] == GgmlType.F16;
+                ByteBuffer bb = ByteBuffer.allocate((int) n * (f16 ? 2 : 4)).order(ByteOrder.LITTLE_ENDIAN);
+                for (long i = 0; i < n; i++) {
+                    float v = f16 ? (rnd.nextFloat() - 0.5f) * 0.1f : 1f;
+                    if (f16) bb.putShort(Float.floatToFloat16(v)); else bb.putFloat(v);
+                }
+                w.write(bb.array());
+            }
+            w.finish();
+        }
+        return file;
+    }
+
+    /**
      * stories260K with the output row of its EOS token (id 2) zeroed: that logit is always 0 while the best of
      * the other 511 is positive, so greedy decoding never ends by itself and runs to {@code num_predict} or the
      * end of the context — a generation that holds its slot for seconds unless it is cancelled.

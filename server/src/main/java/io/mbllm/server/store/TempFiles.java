@@ -9,7 +9,9 @@ import java.util.UUID;
 
 /**
  * Temporary files of in-progress writes: {@code .partial-<pid>-<random>} in the directory of the final file.
- * One is an orphan (left by a crash) when its process is gone, or when it is older than a day (pid reuse).
+ * One is an orphan (left by a crash) when its process is gone, or when it is older than a day (pid reuse). A
+ * writer's own temp file of such a file (the GGUF writer's {@code .<name>.<random>.partial}, i.e.
+ * {@code ..partial-<pid>-...}) counts as one too: leading dots are ignored.
  */
 final class TempFiles {
     static final String PREFIX = ".partial-";
@@ -23,12 +25,20 @@ final class TempFiles {
     }
 
     static boolean isTemp(Path p) {
-        return p.getFileName().toString().startsWith(PREFIX);
+        return undotted(p).startsWith(PREFIX.substring(1));
+    }
+
+    /** The file name without its leading dots. */
+    private static String undotted(Path p) {
+        String n = p.getFileName().toString();
+        int i = 0;
+        while (i < n.length() && n.charAt(i) == '.') i++;
+        return n.substring(i);
     }
 
     /** True when the temp file's writer is certainly gone. */
     static boolean isOrphan(Path p, Instant now) throws IOException {
-        String n = p.getFileName().toString().substring(PREFIX.length());
+        String n = undotted(p).substring(PREFIX.length() - 1);
         int dash = n.indexOf('-');
         long pid = -1;
         try {

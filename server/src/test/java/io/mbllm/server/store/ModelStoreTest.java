@@ -347,9 +347,12 @@ class ModelStoreTest {
         Path orphanBlob = root.resolve("blobs/.partial-" + deadPid + "-abc");
         Path orphanManifest = root.resolve("manifests/registry.ollama.ai/library/m/.partial-" + deadPid + "-def");
         Path live = root.resolve("blobs/.partial-" + ProcessHandle.current().pid() + "-live");
+        // the GGUF writer's own temp beside a create's quantize temp ("." + name + "." + random + ".partial")
+        Path orphanWriterTemp = root.resolve("blobs/..partial-" + deadPid + "-ghi-quantized.gguf.123.partial");
+        Path liveWriterTemp = root.resolve("blobs/..partial-" + ProcessHandle.current().pid() + "-jkl-quantized.gguf.456.partial");
         Path foreignOld = root.resolve("blobs/sha256-123456-partial");
         Path foreignNew = root.resolve("blobs/sha256-654321-partial");
-        for (Path p : List.of(orphanBlob, orphanManifest, live, foreignOld, foreignNew)) {
+        for (Path p : List.of(orphanBlob, orphanManifest, live, orphanWriterTemp, liveWriterTemp, foreignOld, foreignNew)) {
             Files.writeString(p, "partial");
         }
         Files.setLastModifiedTime(foreignOld, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
@@ -359,6 +362,8 @@ class ModelStoreTest {
         assertFalse(Files.exists(orphanBlob));
         assertFalse(Files.exists(orphanManifest));
         assertFalse(Files.exists(foreignOld));
+        assertFalse(Files.exists(orphanWriterTemp), "a dead create's quantizer temp goes at once");
+        assertTrue(Files.exists(liveWriterTemp), "a live create's quantizer temp stays");
         assertTrue(Files.exists(live), "a temp of a live writer stays");
         assertTrue(Files.exists(foreignNew), "a recent foreign partial stays");
         assertEquals(before, reopened.list());

@@ -47,6 +47,9 @@ public final class InferenceContext implements AutoCloseable {
     private final float[] logits; // last position
     private float[] batchLogits; // [maxBatch][n_vocab], only for evaluateAll
     private final int[] single = new int[1];
+    // per layer, the matrices that share an input (Q,K,V; gate,up), multiplied as one group
+    private final WeightMatrix[][] qkvGroup, gateUpGroup;
+    private final float[][] qkvOuts, gateUpOuts;
 
     // state of the layer being attended (read by the attention range body, which is built once)
     private int attLayer, attTokens, attPos0;
@@ -95,6 +98,15 @@ public final class InferenceContext implements AutoCloseable {
         ropeSin = new float[b * Math.max(1, half)];
         scores = new float[maxHeads * nCtx];
         logits = new float[cfg.vocabSize()];
+        qkvGroup = new WeightMatrix[cfg.blockCount()][];
+        gateUpGroup = new WeightMatrix[cfg.blockCount()][];
+        for (int l = 0; l < cfg.blockCount(); l++) {
+            LayerWeights lw = w.layers().get(l);
+            if (!lw.fusedQkv()) qkvGroup[l] = new WeightMatrix[] {lw.wq(), lw.wk(), lw.wv()};
+            if (lw.ffnGate() != null) gateUpGroup[l] = new WeightMatrix[] {lw.ffnGate(), lw.ffnUp()};
+        }
+        qkvOuts = new float[][] {q, k, v};
+        gateUpOuts = new float[][] {gate, up};
     }
 
     /** Per-pair RoPE divisors: {@code rope_freqs}, else phi3's long factors beyond the original context, else short. */
@@ -245,9 +257,7 @@ public final class InferenceContext implements AutoCloseable {
                 System.arraycopy(qkv, t * width + qDim + kDim, v, t * vDim, vDim);
             }
         } else {
-            matmul.matmul(lw.wq(), xb, n, q);
-            matmul.matmul(lw.wk(), xb, n, k);
-            matmul.matmul(lw.wv(), xb, n, v);
+            matmul.matmulAll(qkvGroup[l], 3, xb, n, qkvOuts);
             if (lw.bq() != null) Ops.addBias(lw.bq(), q, n, qDim);
             if (lw.bk() != null) Ops.addBias(lw.bk(), k, n, kDim);
             if (lw.bv() != null) Ops.addBias(lw.bv(), v, n, vDim);
@@ -330,8 +340,7 @@ public final class InferenceContext implements AutoCloseable {
     private void feedForward(int l, LayerWeights lw, int n) {
         int nFf = cfg.feedForwardLength(l), nEmbd = cfg.embeddingLength();
         if (lw.ffnGate() != null) {
-            matmul.matmul(lw.ffnGate(), xb, n, gate);
-            matmul.matmul(lw.ffnUp(), xb, n, up);
+            matmul.matmulAll(gateUpGroup[l], 2, xb, n, gateUpOuts);
             if (lw.ffnGateBias() != null) Ops.addBias(lw.ffnGateBias(), gate, n, nFf);
             if (lw.ffnUpBias() != null) Ops.addBias(lw.ffnUpBias(), up, n, nFf);
             Ops.swiglu(gate, 0, up, 0, hidden, 0, n * nFf);

@@ -164,6 +164,23 @@ int mbllm_quantize_act(int wtype, const float *x, int64_t cols, int32_t n_tok, v
 #define MK_TILE_W_BYTES 24576
 #define MK_TILE_TOKENS 16
 
+/* Rows [ra, rb) times tokens [ta, tb) with the per-row kernels (multi-token where the type has one). */
+static void rows_tokens(mk_dot_fn dot, mk_dotn_fn dotn, int64_t cols, const uint8_t *W, int64_t w_row_bytes,
+                        const uint8_t *A, int64_t act_row_bytes, float *out, int64_t out_stride,
+                        int64_t ra, int64_t rb, int32_t ta, int32_t tb) {
+    for (int64_t r = ra; r < rb; r++) {
+        const uint8_t *wr = W + r * w_row_bytes;
+        if (dotn) {
+            for (int32_t t = ta; t < tb; t += MK_MAX_NT) {
+                int nt = tb - t < MK_MAX_NT ? tb - t : MK_MAX_NT;
+                dotn(cols, wr, A + t * act_row_bytes, act_row_bytes, nt, out + t * out_stride + r, out_stride);
+            }
+        } else {
+            for (int32_t t = ta; t < tb; t++) out[t * out_stride + r] = dot(cols, wr, A + t * act_row_bytes);
+        }
+    }
+}
+
 int mbllm_matmul(int variant, int wtype, const void *w, int64_t w_row_bytes, int64_t cols,
                  const void *act, int64_t act_row_bytes, int32_t n_tok,
                  float *out, int64_t out_stride, int64_t r0, int64_t r1) {
@@ -178,24 +195,27 @@ int mbllm_matmul(int variant, int wtype, const void *w, int64_t w_row_bytes, int
         for (int64_t r = r0; r < r1; r++) out[r] = dot(cols, W + r * w_row_bytes, A);
         return MBLLM_OK;
     }
+    mk_gemm_fn gemm = TABLES[variant].gemm[wtype];
     int64_t rt = MK_TILE_W_BYTES / w_row_bytes;
-    if (rt < 1) rt = 1;
+    if (rt < MK_GR) rt = MK_GR;
     if (rt > 64) rt = 64;
+    rt -= rt % MK_GR;
     for (int64_t rb = r0; rb < r1; rb += rt) {
         int64_t re = rb + rt < r1 ? rb + rt : r1;
         for (int32_t tb = 0; tb < n_tok; tb += MK_TILE_TOKENS) {
             int32_t te = tb + MK_TILE_TOKENS < n_tok ? tb + MK_TILE_TOKENS : n_tok;
-            for (int64_t r = rb; r < re; r++) {
-                const uint8_t *wr = W + r * w_row_bytes;
-                if (dotn) {
-                    for (int32_t t = tb; t < te; t += MK_MAX_NT) {
-                        int nt = te - t < MK_MAX_NT ? te - t : MK_MAX_NT;
-                        dotn(cols, wr, A + t * act_row_bytes, act_row_bytes, nt, out + t * out_stride + r, out_stride);
-                    }
-                } else {
-                    for (int32_t t = tb; t < te; t++) out[t * out_stride + r] = dot(cols, wr, A + t * act_row_bytes);
+            int64_t r = rb;
+            /* full tiles of MK_GR rows x MK_GT tokens; the ragged token tail of those rows goes per row below */
+            int32_t tg = gemm && re - rb >= MK_GR ? tb + (te - tb) / MK_GT * MK_GT : tb;
+            if (tg > tb) {
+                for (; r + MK_GR <= re; r += MK_GR) {
+                    const uint8_t *wr = W + r * w_row_bytes;
+                    for (int32_t t = tb; t < tg; t += MK_GT)
+                        gemm(cols, wr, w_row_bytes, A + t * act_row_bytes, act_row_bytes, out + t * out_stride + r, out_stride);
                 }
+                if (tg < te) rows_tokens(dot, dotn, cols, W, w_row_bytes, A, act_row_bytes, out, out_stride, rb, r, tg, te);
             }
+            rows_tokens(dot, dotn, cols, W, w_row_bytes, A, act_row_bytes, out, out_stride, r, re, tb, te);
         }
     }
     return MBLLM_OK;

@@ -137,11 +137,15 @@ int64_t mbllm_act_row_bytes(int wtype, int64_t cols) {
 }
 
 int mbllm_quantize_act(int wtype, const float *x, int64_t cols, int32_t n_tok, void *act) {
+    return mbllm_quantize_act_rows(wtype, x, cols, 0, n_tok, act);
+}
+
+int mbllm_quantize_act_rows(int wtype, const float *x, int64_t cols, int32_t t0, int32_t t1, void *act) {
     int at = (wtype >= 0 && wtype < MK_NTYPES && TABLES[0].dot[wtype]) ? act_type(wtype) : -1;
     if (at < 0) return MBLLM_E_TYPE;
     int64_t rb = act_row_bytes(at, cols);
-    if (rb <= 0 || n_tok < 0) return MBLLM_E_ARGS;
-    for (int32_t t = 0; t < n_tok; t++) {
+    if (rb <= 0 || t0 < 0 || t1 < t0) return MBLLM_E_ARGS;
+    for (int32_t t = t0; t < t1; t++) {
         const float *xr = x + t * cols;
         uint8_t *y = (uint8_t *)act + t * rb;
         switch (at) {

@@ -54,6 +54,9 @@ public final class InferenceContext implements AutoCloseable {
     // state of the layer being attended (read by the attention range body, which is built once)
     private int attLayer, attTokens, attPos0;
     private final Parallel.RangeBody attentionBody = this::attendHeads;
+    /** SwiGLU of a batch, split across the pool (the exp per element is worth sharing for a prompt). */
+    private final Parallel.RangeBody swigluBody = this::swigluRange;
+    private static final int SWIGLU_MIN_CHUNK = 4096;
 
     InferenceContext(Model model, ContextOptions options) {
         this.model = model;
@@ -343,7 +346,11 @@ public final class InferenceContext implements AutoCloseable {
             matmul.matmulAll(gateUpGroup[l], 2, xb, n, gateUpOuts);
             if (lw.ffnGateBias() != null) Ops.addBias(lw.ffnGateBias(), gate, n, nFf);
             if (lw.ffnUpBias() != null) Ops.addBias(lw.ffnUpBias(), up, n, nFf);
-            Ops.swiglu(gate, 0, up, 0, hidden, 0, n * nFf);
+            if (n > 1) {
+                parallel.forRange(n * nFf, SWIGLU_MIN_CHUNK, swigluBody);
+            } else {
+                Ops.swiglu(gate, 0, up, 0, hidden, 0, nFf);
+            }
         } else {
             // fused: each row of the up projection is [gate | up]
             matmul.matmul(lw.ffnUp(), xb, n, up);
@@ -352,6 +359,10 @@ public final class InferenceContext implements AutoCloseable {
         }
         matmul.matmul(lw.ffnDown(), hidden, n, proj);
         if (lw.ffnDownBias() != null) Ops.addBias(lw.ffnDownBias(), proj, n, nEmbd);
+    }
+
+    private void swigluRange(int from, int to) {
+        Ops.swiglu(gate, from, up, from, hidden, from, to - from);
     }
 
     @Override

@@ -124,18 +124,19 @@ public final class NativeMatMul implements MatMul {
             totalRows += w.rows();
         }
         sec.rowStart[count] = totalRows;
-        if (nTokens == 0 || totalRows == 0) return;
-        MemorySegment a = activations(actTotal);
-        MemorySegment xs = segmentOf(x);
-        for (int i = 0; i < count; i++) {
-            sec.acts[i] = actSlice(a, sec.actOff[i]);
-            if (sec.actOwner[i]) {
-                check(mbllm_kernels_h.mbllm_quantize_act(ws[i].type().id(), xs, cols, nTokens, sec.acts[i]), ws[i]);
-            }
-        }
-        sec.count = count;
-        sec.nTokens = nTokens;
         try {
+            if (nTokens == 0 || totalRows == 0) return;
+            MemorySegment a = activations(actTotal);
+            for (int i = 0; i < count; i++) sec.acts[i] = actSlice(a, sec.actOff[i]);
+            sec.count = count;
+            sec.nTokens = nTokens;
+            sec.x = segmentOf(x);
+            sec.cols = cols;
+            if (nTokens >= MIN_TOKENS_PARALLEL_CONVERT) {
+                parallel.forRange(nTokens, 1, quantize);
+            } else {
+                quantize.run(0, nTokens);
+            }
             parallel.forRange(totalRows, MIN_ROWS_PER_CALL, sec);
         } finally {
             sec.clear();
@@ -148,6 +149,17 @@ public final class NativeMatMul implements MatMul {
     private final WeightMatrix[] one = new WeightMatrix[1];
     private final float[][] oneOut = new float[1][];
     private final Section sec = new Section();
+    /** Activation conversion of the tokens [from, to) for every matrix that owns a conversion. */
+    private final Parallel.RangeBody quantize = (from, to) -> {
+        for (int i = 0; i < sec.count; i++) {
+            if (sec.actOwner[i]) {
+                WeightMatrix w = sec.ws[i];
+                check(mbllm_kernels_h.mbllm_quantize_act_rows(w.type().id(), sec.x, sec.cols, from, to, sec.acts[i]), w);
+            }
+        }
+    };
+    /** Batches at least this long convert their activations on the pool (one token is not worth a hand-off). */
+    private static final int MIN_TOKENS_PARALLEL_CONVERT = 2;
 
     /** The body of one parallel section: global row ranges mapped onto the matrices of the group. */
     private final class Section implements Parallel.RangeBody {
@@ -157,7 +169,8 @@ public final class NativeMatMul implements MatMul {
         final long[] actRow = new long[MAX_GROUP], actOff = new long[MAX_GROUP];
         final boolean[] actOwner = new boolean[MAX_GROUP];
         final int[] rowStart = new int[MAX_GROUP + 1];
-        int count, nTokens;
+        int count, nTokens, cols;
+        MemorySegment x;
 
         @Override
         public void run(int from, int to) {
@@ -173,10 +186,12 @@ public final class NativeMatMul implements MatMul {
         }
 
         void clear() {
-            for (int i = 0; i < count; i++) {
+            count = 0;
+            for (int i = 0; i < MAX_GROUP; i++) {
                 ws[i] = null;
                 outs[i] = null;
             }
+            x = null;
         }
     }
 

@@ -185,6 +185,9 @@ static void rows_tokens(mk_dot_fn dot, mk_dotn_fn dotn, int64_t cols, const uint
     }
 }
 
+#define MK_PREFETCH_ROWS 1
+#define MK_PREFETCH_BYTES 512
+
 int mbllm_matmul(int variant, int wtype, const void *w, int64_t w_row_bytes, int64_t cols,
                  const void *act, int64_t act_row_bytes, int32_t n_tok,
                  float *out, int64_t out_stride, int64_t r0, int64_t r1) {
@@ -196,7 +199,15 @@ int mbllm_matmul(int variant, int wtype, const void *w, int64_t w_row_bytes, int
     mk_dotn_fn dotn = TABLES[variant].dotn[wtype];
     const uint8_t *W = (const uint8_t *)w, *A = (const uint8_t *)act;
     if (n_tok == 1) {
-        for (int64_t r = r0; r < r1; r++) out[r] = dot(cols, W + r * w_row_bytes, A);
+        /* float weights stream from memory at the highest byte rate: start the next row's first lines early
+           (measured +6% tg on F16; it costs the quantized types, whose kernels are not memory-bound) */
+        const int prefetch = wtype == MK_F16 || wtype == MK_BF16 || wtype == MK_F32;
+        for (int64_t r = r0; r < r1; r++) {
+            const uint8_t *next = W + (r + MK_PREFETCH_ROWS) * w_row_bytes;
+            if (prefetch && r + MK_PREFETCH_ROWS < r1)
+                for (int64_t o = 0; o < MK_PREFETCH_BYTES && o < w_row_bytes; o += 64) __builtin_prefetch(next + o, 0, 0);
+            out[r] = dot(cols, W + r * w_row_bytes, A);
+        }
         return MBLLM_OK;
     }
     mk_gemm_fn gemm = TABLES[variant].gemm[wtype];

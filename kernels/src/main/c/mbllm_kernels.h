@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#define MBLLM_KERNELS_ABI 2
+#define MBLLM_KERNELS_ABI 3
 
 /* Kernel variants; the bit (1 << variant) is set in mbllm_kernels_variants() when usable here. */
 #define MBLLM_VARIANT_SCALAR 0
@@ -46,6 +46,11 @@ int64_t mbllm_act_row_bytes(int wtype, int64_t cols);
  * Bit-exact with the reference quantizers (io.mbllm.gguf.quant).
  */
 int mbllm_quantize_act(int wtype, const float *x, int64_t cols, int32_t n_tok, void *act);
+
+/*
+ * The same for rows [t0, t1) only (x and act are the whole buffers), so that threads can split a batch.
+ */
+int mbllm_quantize_act_rows(int wtype, const float *x, int64_t cols, int32_t t0, int32_t t1, void *act);
 
 /*
  * out[t * out_stride + r] = dot(W row r, act row t) for r in [r0, r1), t in [0, n_tok).

@@ -40,9 +40,20 @@ typedef float (*mk_dot_fn)(int64_t n, const uint8_t *w, const uint8_t *a);
 typedef void (*mk_dotn_fn)(int64_t n, const uint8_t *w, const uint8_t *a, int64_t a_stride,
                            int nt, float *s, int64_t s_stride);
 
+/*
+ * A tile of MK_GR weight rows (w + r*w_stride) times MK_GT activation rows (a + t*a_stride): results to
+ * s[t*s_stride + r]. Optional (prompt batches): each weight block is decoded once for MK_GT tokens and each
+ * activation block loaded once for MK_GR rows. Results equal the per-row kernels' up to the float summation order.
+ */
+#define MK_GR 4
+#define MK_GT 4
+typedef void (*mk_gemm_fn)(int64_t n, const uint8_t *w, int64_t w_stride, const uint8_t *a, int64_t a_stride,
+                           float *s, int64_t s_stride);
+
 typedef struct {
     mk_dot_fn dot[MK_NTYPES];
     mk_dotn_fn dotn[MK_NTYPES];
+    mk_gemm_fn gemm[MK_NTYPES];
 } mk_table;
 
 void mk_table_scalar(mk_table *t);

@@ -550,6 +550,116 @@ MK_DOTN_SPECIALIZE(f16)
 MK_DOTN_SPECIALIZE(bf16)
 MK_DOTN_SPECIALIZE(f32)
 
+/* ---------------------------------------------------------------- prompt tiles (AVX-512 build: 32 registers) */
+#if MK_AVX512
+
+/*
+ * Legacy types against Q8_0, MK_GR rows x MK_GT tokens. vpdpbusd multiplies unsigned by signed bytes, so each
+ * product is formed without sign fix-ups and corrected inside the same instruction's int32 accumulator:
+ *  - unsigned codes with an offset (Q4_0: nibble - 8, Q5_0: 5-bit - 16): sum = dpbusd(-off*bsum4(y), u, y),
+ *    the correction computed once per token and block;
+ *  - signed codes (Q8_0, IQ4_NL): y + 128 is unsigned, sum = dpbusd(-128*bsum4(q), y^0x80, q), the correction
+ *    computed once per row and block.
+ * The block sums are exact int32, scaled by (dx*dy) as the per-row kernels do: the same floats in the same order.
+ */
+#define MK_GEMM_LEGACY(NAME, BYTES, UCODES, OFFSET, SCODES)                                          \
+    static void gemm_##NAME(int64_t n, const uint8_t *w, int64_t ws, const uint8_t *a, int64_t as,    \
+                            float *s, int64_t ss) {                                                  \
+        __m256 acc[MK_GR][MK_GT];                                                                    \
+        for (int r = 0; r < MK_GR; r++)                                                              \
+            for (int t = 0; t < MK_GT; t++) acc[r][t] = _mm256_setzero_ps();                         \
+        const int64_t nb = n / MK_QK;                                                                \
+        for (int64_t b = 0; b < nb; b++) {                                                           \
+            __m256i q[MK_GR], rc[MK_GR];                                                             \
+            __m256 dr[MK_GR];                                                                        \
+            for (int r = 0; r < MK_GR; r++) {                                                        \
+                const uint8_t *x = w + r * ws + b * (BYTES);                                         \
+                if (OFFSET) {                                                                        \
+                    q[r] = UCODES(x);                                                                \
+                } else {                                                                             \
+                    q[r] = SCODES(x);                                                                \
+                    rc[r] = _mm256_sub_epi32(_mm256_setzero_si256(),                                 \
+                                             dot_us(_mm256_set1_epi8((char)0x80), q[r]));            \
+                }                                                                                    \
+                dr[r] = _mm256_set1_ps(h2f(x));                                                      \
+            }                                                                                        \
+            for (int t = 0; t < MK_GT; t++) {                                                        \
+                const uint8_t *y = a + t * as + b * MK_B_Q8_0;                                       \
+                const __m256i yv = load32(y + 2);                                                    \
+                const __m256 dt = _mm256_set1_ps(h2f(y));                                            \
+                if (OFFSET) {                                                                        \
+                    const __m256i tc = _mm256_sub_epi32(_mm256_setzero_si256(),                      \
+                                                        dot_us(_mm256_set1_epi8(OFFSET), yv));       \
+                    for (int r = 0; r < MK_GR; r++) {                                                \
+                        __m256i p = _mm256_dpbusd_epi32(tc, q[r], yv);                               \
+                        acc[r][t] = _mm256_fmadd_ps(_mm256_mul_ps(dr[r], dt), _mm256_cvtepi32_ps(p), acc[r][t]); \
+                    }                                                                                \
+                } else {                                                                             \
+                    const __m256i yu = _mm256_xor_si256(yv, _mm256_set1_epi8((char)0x80));           \
+                    for (int r = 0; r < MK_GR; r++) {                                                \
+                        __m256i p = _mm256_dpbusd_epi32(rc[r], yu, q[r]);                            \
+                        acc[r][t] = _mm256_fmadd_ps(_mm256_mul_ps(dr[r], dt), _mm256_cvtepi32_ps(p), acc[r][t]); \
+                    }                                                                                \
+                }                                                                                    \
+            }                                                                                        \
+        }                                                                                            \
+        for (int r = 0; r < MK_GR; r++)                                                              \
+            for (int t = 0; t < MK_GT; t++) s[t * ss + r] = hsum8(acc[r][t]);                         \
+    }
+
+MK_INLINE __m256i ucodes_q4_0(const uint8_t *x) { return nibbles32(x + 2); }
+MK_INLINE __m256i ucodes_q5_0(const uint8_t *x) {
+    __m256i hi = _mm256_and_si256(bits32(mk_u32(x + 2)), _mm256_set1_epi8(0x10));
+    return _mm256_or_si256(nibbles32(x + 6), hi);
+}
+
+MK_GEMM_LEGACY(q4_0, MK_B_Q4_0, ucodes_q4_0, 8, codes_q4_0)
+MK_GEMM_LEGACY(q5_0, MK_B_Q5_0, ucodes_q5_0, 16, codes_q5_0)
+MK_GEMM_LEGACY(q8_0, MK_B_Q8_0, codes_q8_0, 0, codes_q8_0)
+MK_GEMM_LEGACY(iq4_nl, MK_B_IQ4_NL, codes_iq4_nl, 0, codes_iq4_nl)
+
+/* Float weights (F16/BF16/F32) against float32 activations: 16 accumulators of 16 lanes, one conversion per load. */
+#define MK_GEMM_FLOAT(NAME, ESZ, LOAD, SCALAR)                                                       \
+    static void gemm_##NAME(int64_t n, const uint8_t *w, int64_t ws, const uint8_t *a, int64_t as,    \
+                            float *s, int64_t ss) {                                                  \
+        __m512 acc[MK_GR][MK_GT];                                                                    \
+        for (int r = 0; r < MK_GR; r++)                                                              \
+            for (int t = 0; t < MK_GT; t++) acc[r][t] = _mm512_setzero_ps();                         \
+        int64_t i = 0;                                                                               \
+        for (; i + 16 <= n; i += 16) {                                                               \
+            __m512 wv[MK_GR];                                                                        \
+            for (int r = 0; r < MK_GR; r++) wv[r] = LOAD(w + r * ws + i * ESZ);                      \
+            for (int t = 0; t < MK_GT; t++) {                                                        \
+                const __m512 av = _mm512_loadu_ps((const float *)(a + t * as) + i);                  \
+                for (int r = 0; r < MK_GR; r++) acc[r][t] = _mm512_fmadd_ps(wv[r], av, acc[r][t]);   \
+            }                                                                                        \
+        }                                                                                            \
+        for (int r = 0; r < MK_GR; r++)                                                              \
+            for (int t = 0; t < MK_GT; t++) {                                                        \
+                float sum = hsum16(acc[r][t]);                                                       \
+                for (int64_t k = i; k < n; k++)                                                      \
+                    sum += SCALAR(w + r * ws + k * ESZ) * mk_f32(a + t * as + k * 4);                \
+                s[t * ss + r] = sum;                                                                 \
+            }                                                                                        \
+    }
+
+MK_GEMM_FLOAT(f16, 2, ld_f16x16, sc_f16)
+MK_GEMM_FLOAT(bf16, 2, ld_bf16x16, sc_bf16)
+MK_GEMM_FLOAT(f32, 4, ld_f32x16, sc_f32)
+
+static void mk_gemm_table(mk_table *t) {
+    t->gemm[MK_Q4_0] = gemm_q4_0;
+    t->gemm[MK_Q5_0] = gemm_q5_0;
+    t->gemm[MK_Q8_0] = gemm_q8_0;
+    t->gemm[MK_IQ4_NL] = gemm_iq4_nl;
+    t->gemm[MK_F16] = gemm_f16;
+    t->gemm[MK_BF16] = gemm_bf16;
+    t->gemm[MK_F32] = gemm_f32;
+}
+#else
+static void mk_gemm_table(mk_table *t) { (void)t; }
+#endif
+
 void MK_TABLE_FN(mk_table *t) {
     memset(t, 0, sizeof *t);
     t->dot[MK_F32] = dot_f32;
@@ -575,4 +685,5 @@ void MK_TABLE_FN(mk_table *t) {
     t->dotn[MK_F16] = dotn_f16;
     t->dotn[MK_BF16] = dotn_bf16;
     t->dotn[MK_F32] = dotn_f32;
+    mk_gemm_table(t);
 }

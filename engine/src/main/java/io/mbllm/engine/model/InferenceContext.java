@@ -49,10 +49,16 @@ public final class InferenceContext implements AutoCloseable {
     private final float[] logits; // last position
     private float[] batchLogits; // [maxBatch][n_vocab], only for evaluateAll
     private final int[] single = new int[1];
+    // per layer, the matrices that share an input (Q,K,V; gate,up), multiplied as one group
+    private final WeightMatrix[][] qkvGroup, gateUpGroup;
+    private final float[][] qkvOuts, gateUpOuts;
 
     // state of the layer being attended (read by the attention range body, which is built once)
     private int attLayer, attTokens, attPos0;
     private final Parallel.RangeBody attentionBody = this::attendHeads;
+    /** SwiGLU of a batch, split across the pool (the exp per element is worth sharing for a prompt). */
+    private final Parallel.RangeBody swigluBody = this::swigluRange;
+    private static final int SWIGLU_MIN_CHUNK = 4096;
 
     InferenceContext(Model model, ContextOptions options) {
         this.model = model;
@@ -102,6 +108,15 @@ public final class InferenceContext implements AutoCloseable {
         ropeSin = new float[b * Math.max(1, half)];
         scores = new float[maxHeads * nCtx];
         logits = new float[cfg.vocabSize()];
+        qkvGroup = new WeightMatrix[cfg.blockCount()][];
+        gateUpGroup = new WeightMatrix[cfg.blockCount()][];
+        for (int l = 0; l < cfg.blockCount(); l++) {
+            LayerWeights lw = w.layers().get(l);
+            if (!lw.fusedQkv()) qkvGroup[l] = new WeightMatrix[] {lw.wq(), lw.wk(), lw.wv()};
+            if (lw.ffnGate() != null) gateUpGroup[l] = new WeightMatrix[] {lw.ffnGate(), lw.ffnUp()};
+        }
+        qkvOuts = new float[][] {q, k, v};
+        gateUpOuts = new float[][] {gate, up};
     }
 
     /** Per-pair RoPE divisors: {@code rope_freqs}, else phi3's long factors beyond the original context, else short. */
@@ -260,9 +275,7 @@ public final class InferenceContext implements AutoCloseable {
                 System.arraycopy(qkv, t * width + qDim + kDim, v, t * vDim, vDim);
             }
         } else {
-            matmul.matmul(lw.wq(), xb, n, q);
-            matmul.matmul(lw.wk(), xb, n, k);
-            matmul.matmul(lw.wv(), xb, n, v);
+            matmul.matmulAll(qkvGroup[l], 3, xb, n, qkvOuts);
             if (lw.bq() != null) Ops.addBias(lw.bq(), q, n, qDim);
             if (lw.bk() != null) Ops.addBias(lw.bk(), k, n, kDim);
             if (lw.bv() != null) Ops.addBias(lw.bv(), v, n, vDim);
@@ -418,11 +431,14 @@ public final class InferenceContext implements AutoCloseable {
     private void feedForward(int l, LayerWeights lw, int n) {
         int nFf = cfg.feedForwardLength(l), nEmbd = cfg.embeddingLength();
         if (lw.ffnGate() != null) {
-            matmul.matmul(lw.ffnGate(), xb, n, gate);
-            matmul.matmul(lw.ffnUp(), xb, n, up);
+            matmul.matmulAll(gateUpGroup[l], 2, xb, n, gateUpOuts);
             if (lw.ffnGateBias() != null) Ops.addBias(lw.ffnGateBias(), gate, n, nFf);
             if (lw.ffnUpBias() != null) Ops.addBias(lw.ffnUpBias(), up, n, nFf);
-            Ops.swiglu(gate, 0, up, 0, hidden, 0, n * nFf);
+            if (n > 1) {
+                parallel.forRange(n * nFf, SWIGLU_MIN_CHUNK, swigluBody);
+            } else {
+                Ops.swiglu(gate, 0, up, 0, hidden, 0, nFf);
+            }
         } else {
             // fused: each row of the up projection is [gate | up]
             matmul.matmul(lw.ffnUp(), xb, n, up);
@@ -431,6 +447,10 @@ public final class InferenceContext implements AutoCloseable {
         }
         matmul.matmul(lw.ffnDown(), hidden, n, proj);
         if (lw.ffnDownBias() != null) Ops.addBias(lw.ffnDownBias(), proj, n, nEmbd);
+    }
+
+    private void swigluRange(int from, int to) {
+        Ops.swiglu(gate, from, up, from, hidden, from, to - from);
     }
 
     @Override

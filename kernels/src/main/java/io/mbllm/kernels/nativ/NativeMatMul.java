@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 import io.mbllm.gguf.GgmlType;
+import io.mbllm.gguf.quant.QuantTypes;
 import io.mbllm.kernels.MatMul;
 import io.mbllm.kernels.Parallel;
 import io.mbllm.kernels.WeightMatrix;
@@ -72,28 +73,165 @@ public final class NativeMatMul implements MatMul {
 
     @Override
     public void matmul(WeightMatrix w, float[] x, int nTokens, float[] out) {
-        GgmlType type = w.type();
-        if (!supports(type)) {
-            throw new UnsupportedOperationException("no native kernel for " + type.ggmlName() + " weights (" + w.name() + ")");
+        one[0] = w;
+        oneOut[0] = out;
+        try {
+            matmulAll(one, 1, x, nTokens, oneOut);
+        } finally {
+            one[0] = null;
+            oneOut[0] = null;
         }
-        int cols = w.cols(), rows = w.rows();
+    }
+
+    /**
+     * All {@code count} products in one parallel section: the activations are converted once per activation
+     * format (Q and K of a K-quant mix share one Q8_K conversion with a Q6_K V), then the rows of all the matrices
+     * are split across the pool as one range.
+     */
+    @Override
+    public void matmulAll(WeightMatrix[] ws, int count, float[] x, int nTokens, float[][] outs) {
+        if (count < 1 || count > MAX_GROUP) throw new IllegalArgumentException("count must be in [1, " + MAX_GROUP + "]: " + count);
         if (nTokens < 0) throw new IllegalArgumentException("nTokens must be >= 0: " + nTokens);
-        if (x.length < (long) nTokens * cols) {
-            throw new IllegalArgumentException(w.name() + ": x has " + x.length + " floats, needs " + nTokens + "x" + cols);
+        int cols = ws[0].cols();
+        long actTotal = 0;
+        int totalRows = 0;
+        for (int i = 0; i < count; i++) {
+            WeightMatrix w = ws[i];
+            GgmlType type = w.type();
+            if (!supports(type)) {
+                throw new UnsupportedOperationException("no native kernel for " + type.ggmlName() + " weights (" + w.name() + ")");
+            }
+            if (w.cols() != cols) throw new IllegalArgumentException(w.name() + ": " + w.cols() + " columns, expected " + cols);
+            if (x.length < (long) nTokens * cols) {
+                throw new IllegalArgumentException(w.name() + ": x has " + x.length + " floats, needs " + nTokens + "x" + cols);
+            }
+            if (outs[i].length < (long) nTokens * w.rows()) {
+                throw new IllegalArgumentException(w.name() + ": out has " + outs[i].length + " floats, needs " + nTokens + "x" + w.rows());
+            }
+            long actRow = mbllm_kernels_h.mbllm_act_row_bytes(type.id(), cols);
+            if (actRow <= 0) check((int) actRow, w);
+            GgmlType actType = QuantTypes.of(type).vecDotType();
+            int shared = -1;
+            for (int j = 0; j < i && shared < 0; j++) if (sec.actTypes[j] == actType) shared = j;
+            sec.actTypes[i] = actType;
+            sec.actRow[i] = actRow;
+            sec.actOff[i] = shared >= 0 ? sec.actOff[shared] : actTotal;
+            sec.actOwner[i] = shared < 0;
+            if (shared < 0) actTotal += actRow * nTokens;
+            sec.ws[i] = w;
+            sec.outs[i] = segmentOf(outs[i]);
+            sec.rowStart[i] = totalRows;
+            totalRows += w.rows();
         }
-        if (out.length < (long) nTokens * rows) {
-            throw new IllegalArgumentException(w.name() + ": out has " + out.length + " floats, needs " + nTokens + "x" + rows);
+        sec.rowStart[count] = totalRows;
+        try {
+            if (nTokens == 0 || totalRows == 0) return;
+            MemorySegment a = activations(actTotal);
+            for (int i = 0; i < count; i++) sec.acts[i] = actSlice(a, sec.actOff[i]);
+            sec.count = count;
+            sec.nTokens = nTokens;
+            sec.x = segmentOf(x);
+            sec.cols = cols;
+            if (nTokens >= MIN_TOKENS_PARALLEL_CONVERT) {
+                parallel.forRange(nTokens, 1, quantize);
+            } else {
+                quantize.run(0, nTokens);
+            }
+            parallel.forRange(totalRows, MIN_ROWS_PER_CALL, sec);
+        } finally {
+            sec.clear();
         }
-        if (nTokens == 0 || rows == 0) return;
-        long actRow = mbllm_kernels_h.mbllm_act_row_bytes(type.id(), cols);
-        if (actRow <= 0) check((int) actRow, w);
-        MemorySegment a = activations(actRow * nTokens);
-        check(mbllm_kernels_h.mbllm_quantize_act(type.id(), MemorySegment.ofArray(x), cols, nTokens, a), w);
-        MemorySegment data = w.data(), o = MemorySegment.ofArray(out);
-        long rowBytes = w.rowBytes();
-        int v = variant.id(), t = type.id();
-        parallel.forRange(rows, MIN_ROWS_PER_CALL, (from, to) -> check(
-                mbllm_kernels_h.mbllm_matmul(v, t, data, rowBytes, cols, a, actRow, nTokens, o, rows, from, to), w));
+    }
+
+    /** Most matrices one {@link #matmulAll} call takes. */
+    static final int MAX_GROUP = 8;
+
+    private final WeightMatrix[] one = new WeightMatrix[1];
+    private final float[][] oneOut = new float[1][];
+    private final Section sec = new Section();
+    /** Activation conversion of the tokens [from, to) for every matrix that owns a conversion. */
+    private final Parallel.RangeBody quantize = (from, to) -> {
+        for (int i = 0; i < sec.count; i++) {
+            if (sec.actOwner[i]) {
+                WeightMatrix w = sec.ws[i];
+                check(mbllm_kernels_h.mbllm_quantize_act_rows(w.type().id(), sec.x, sec.cols, from, to, sec.acts[i]), w);
+            }
+        }
+    };
+    /** Batches at least this long convert their activations on the pool (one token is not worth a hand-off). */
+    private static final int MIN_TOKENS_PARALLEL_CONVERT = 2;
+
+    /** The body of one parallel section: global row ranges mapped onto the matrices of the group. */
+    private final class Section implements Parallel.RangeBody {
+        final WeightMatrix[] ws = new WeightMatrix[MAX_GROUP];
+        final MemorySegment[] outs = new MemorySegment[MAX_GROUP], acts = new MemorySegment[MAX_GROUP];
+        final GgmlType[] actTypes = new GgmlType[MAX_GROUP];
+        final long[] actRow = new long[MAX_GROUP], actOff = new long[MAX_GROUP];
+        final boolean[] actOwner = new boolean[MAX_GROUP];
+        final int[] rowStart = new int[MAX_GROUP + 1];
+        int count, nTokens, cols;
+        MemorySegment x;
+
+        @Override
+        public void run(int from, int to) {
+            int v = variant.id();
+            for (int i = 0; i < count; i++) {
+                int r0 = Math.max(from, rowStart[i]), r1 = Math.min(to, rowStart[i + 1]);
+                if (r0 >= r1) continue;
+                WeightMatrix w = ws[i];
+                int base = rowStart[i];
+                check(mbllm_kernels_h.mbllm_matmul(v, w.type().id(), w.data(), w.rowBytes(), w.cols(),
+                        acts[i], actRow[i], nTokens, outs[i], w.rows(), r0 - base, r1 - base), w);
+            }
+        }
+
+        void clear() {
+            count = 0;
+            for (int i = 0; i < MAX_GROUP; i++) {
+                ws[i] = null;
+                outs[i] = null;
+            }
+            x = null;
+        }
+    }
+
+    /** Heap segments of the output arrays, cached by identity (an inference context reuses a handful of arrays). */
+    private final float[][] segArrays = new float[16][];
+    private final MemorySegment[] segs = new MemorySegment[16];
+    private int segNext;
+
+    private MemorySegment segmentOf(float[] a) {
+        for (int i = 0; i < segArrays.length; i++) if (segArrays[i] == a) return segs[i];
+        int i = segNext;
+        segNext = (segNext + 1) % segArrays.length;
+        segArrays[i] = a;
+        segs[i] = MemorySegment.ofArray(a);
+        return segs[i];
+    }
+
+    /** Slices of the activation buffer at the offsets used so far (the same few for every layer). */
+    private final long[] sliceOffsets = new long[MAX_GROUP * 2];
+    private final MemorySegment[] slices = new MemorySegment[MAX_GROUP * 2];
+    private MemorySegment slicedBuffer;
+
+    private MemorySegment actSlice(MemorySegment a, long offset) {
+        if (offset == 0) return a;
+        if (slicedBuffer != a) {
+            java.util.Arrays.fill(slices, null);
+            slicedBuffer = a;
+        }
+        int free = -1;
+        for (int i = 0; i < slices.length; i++) {
+            if (slices[i] == null) {
+                if (free < 0) free = i;
+            } else if (sliceOffsets[i] == offset) {
+                return slices[i];
+            }
+        }
+        if (free < 0) return a.asSlice(offset);
+        sliceOffsets[free] = offset;
+        slices[free] = a.asSlice(offset);
+        return slices[free];
     }
 
     /** The activation buffer, grown (never shrunk) to at least {@code bytes}. */

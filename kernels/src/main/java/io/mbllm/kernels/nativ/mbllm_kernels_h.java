@@ -9,8 +9,8 @@ import java.lang.invoke.MethodHandle;
 /**
  * FFM bindings of {@code src/main/c/mbllm_kernels.h}, in the shape jextract generates: per C function a nested
  * holder class with its {@link FunctionDescriptor} and downcall {@link MethodHandle} (created on first use), and a
- * static wrapper method of the same name. The two calls that take Java heap arrays ({@code mbllm_quantize_act},
- * {@code mbllm_matmul}) are linked {@link Linker.Option#critical(boolean) critical} with heap access. Only usable
+ * static wrapper method of the same name. The calls that take Java heap arrays ({@code mbllm_quantize_act},
+ * {@code mbllm_quantize_act_rows}, {@code mbllm_matmul}) are linked {@link Linker.Option#critical(boolean) critical} with heap access. Only usable
  * when {@link NativeKernels#isAvailable()}.
  */
 public final class mbllm_kernels_h {
@@ -113,6 +113,20 @@ public final class mbllm_kernels_h {
             return (int) mbllm_quantize_act.HANDLE.invokeExact(wtype, x, cols, nTok, act);
         } catch (Throwable t) {
             throw failure("mbllm_quantize_act", t);
+        }
+    }
+
+    private static final class mbllm_quantize_act_rows {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT64, C_INT, C_INT, C_POINTER);
+        static final MethodHandle HANDLE = downcall("mbllm_quantize_act_rows", DESC, Linker.Option.critical(true));
+    }
+
+    /** {@code int mbllm_quantize_act_rows(int wtype, const float *x, int64_t cols, int32_t t0, int32_t t1, void *act)}. */
+    public static int mbllm_quantize_act_rows(int wtype, MemorySegment x, long cols, int t0, int t1, MemorySegment act) {
+        try {
+            return (int) mbllm_quantize_act_rows.HANDLE.invokeExact(wtype, x, cols, t0, t1, act);
+        } catch (Throwable t) {
+            throw failure("mbllm_quantize_act_rows", t);
         }
     }
 

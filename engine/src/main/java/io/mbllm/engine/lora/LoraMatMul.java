@@ -75,6 +75,18 @@ public final class LoraMatMul implements MatMul {
         for (LoraDelta d : deltas) apply(d, x, nTokens, out);
     }
 
+    /** The base kernel's grouped product (same path, same bits as without adapters), then each matrix's deltas. */
+    @Override
+    public void matmulAll(WeightMatrix[] ws, int count, float[] x, int nTokens, float[][] outs) {
+        base.matmulAll(ws, count, x, nTokens, outs);
+        for (int i = 0; i < count; i++) {
+            LoraDelta[] deltas = set.deltas(ws[i]);
+            if (deltas == null) continue;
+            if (nTokens > maxBatch) allocate(nTokens);
+            for (LoraDelta d : deltas) apply(d, x, nTokens, outs[i]);
+        }
+    }
+
     /** {@code out += scale · B·(A·x)} for {@code n} rows of x. */
     private void apply(LoraDelta d, float[] x, int n, float[] out) {
         WeightMatrix a = d.a();

@@ -10,16 +10,14 @@ import java.util.PriorityQueue;
  * ({@link PreTokenizerType}), each word is mapped to the GPT-2 byte alphabet, and adjacent symbols are merged
  * lowest merge rank first (ties: leftmost) using a priority queue over a linked list of symbols.
  */
-public final class BpeTokenizer implements Tokenizer {
+public final class BpeTokenizer extends VocabTokenizer {
     private static final char PAIR_SEPARATOR = 0xFF; // never a byte of valid UTF-8
 
-    private final VocabIndex index;
     private final Map<String, Integer> ranks;
     private final List<SplitRule> rules;
 
     BpeTokenizer(Vocabulary vocab) {
-        if (vocab.type() != VocabType.BPE) throw new TokenizerException("not a BPE vocabulary: " + vocab.type());
-        this.index = new VocabIndex(vocab);
+        super(vocab, VocabType.BPE, "a BPE");
         this.rules = vocab.preTokenizer().rules();
         List<byte[]> merges = vocab.merges();
         ranks = new HashMap<>(merges.size() * 2);
@@ -141,21 +139,5 @@ public final class BpeTokenizer implements Tokenizer {
         Integer rank = ranks.get(key);
         if (rank == null) return;
         queue.add(new Bigram(left, right, rank, len[left] + len[right]));
-    }
-
-    @Override
-    public byte[] decodeBytes(int[] ids, boolean removeSpecial, boolean unparseSpecial) {
-        return index.detokenize(ids, removeSpecial, unparseSpecial);
-    }
-
-    @Override
-    public byte[] tokenPiece(int id, boolean special) {
-        index.checkId(id);
-        return index.piece(id, special).clone();
-    }
-
-    @Override
-    public Vocabulary vocabulary() {
-        return index.vocab;
     }
 }

@@ -8,14 +8,12 @@ import java.util.PriorityQueue;
  * characters) are merged greedily, highest token score first (ties: leftmost), while the merged text is a
  * token. Symbols that are not tokens fall back to {@code <0xXX>} byte tokens. O(n log n) in the input length.
  */
-public final class SpmTokenizer implements Tokenizer {
-    private final VocabIndex index;
+public final class SpmTokenizer extends VocabTokenizer {
     /** Byte-fallback id per byte value, -1 when the vocabulary has none. */
     private final int[] byteIds = new int[256];
 
     SpmTokenizer(Vocabulary vocab) {
-        if (vocab.type() != VocabType.SPM) throw new TokenizerException("not an SPM vocabulary: " + vocab.type());
-        this.index = new VocabIndex(vocab);
+        super(vocab, VocabType.SPM, "an SPM");
         for (int b = 0; b < 256; b++) {
             int id = index.id(String.format("<0x%02X>", b));
             if (id < 0) id = index.id(String.valueOf((char) b));
@@ -115,21 +113,5 @@ public final class SpmTokenizer implements Tokenizer {
                     + Integer.toHexString(b) + " and no unknown token");
         }
         return id;
-    }
-
-    @Override
-    public byte[] decodeBytes(int[] ids, boolean removeSpecial, boolean unparseSpecial) {
-        return index.detokenize(ids, removeSpecial, unparseSpecial);
-    }
-
-    @Override
-    public byte[] tokenPiece(int id, boolean special) {
-        index.checkId(id);
-        return index.piece(id, special).clone();
-    }
-
-    @Override
-    public Vocabulary vocabulary() {
-        return index.vocab;
     }
 }

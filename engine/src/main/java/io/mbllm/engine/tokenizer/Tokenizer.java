@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
  * Text to token ids and back, with llama.cpp's semantics ({@code llama_tokenize}, {@code llama_token_to_piece},
  * {@code llama_detokenize}). Instances are immutable and thread-safe. Build one with {@link Tokenizers}.
  */
-public sealed interface Tokenizer permits SpmTokenizer, BpeTokenizer, WpmTokenizer {
+public sealed interface Tokenizer permits VocabTokenizer {
 
     /**
      * Encodes text (as its UTF-8 bytes; an unpaired surrogate becomes {@code ?}).

@@ -9,12 +9,10 @@ import java.util.List;
  * longest-match of each word prefixed with U+2581 against the vocabulary; a word with an unmatched rest
  * becomes the unknown token.
  */
-public final class WpmTokenizer implements Tokenizer {
-    private final VocabIndex index;
+public final class WpmTokenizer extends VocabTokenizer {
 
     WpmTokenizer(Vocabulary vocab) {
-        if (vocab.type() != VocabType.WPM) throw new TokenizerException("not a WordPiece vocabulary: " + vocab.type());
-        this.index = new VocabIndex(vocab);
+        super(vocab, VocabType.WPM, "a WordPiece");
     }
 
     @Override
@@ -101,21 +99,5 @@ public final class WpmTokenizer implements Tokenizer {
                 || (cp >= 0x20000 && cp <= 0x2A6DF) || (cp >= 0x2A700 && cp <= 0x2B73F)
                 || (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B920 && cp <= 0x2CEAF)
                 || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
-    }
-
-    @Override
-    public byte[] decodeBytes(int[] ids, boolean removeSpecial, boolean unparseSpecial) {
-        return index.detokenize(ids, removeSpecial, unparseSpecial);
-    }
-
-    @Override
-    public byte[] tokenPiece(int id, boolean special) {
-        index.checkId(id);
-        return index.piece(id, special).clone();
-    }
-
-    @Override
-    public Vocabulary vocabulary() {
-        return index.vocab;
     }
 }

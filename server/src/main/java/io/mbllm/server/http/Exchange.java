@@ -1,6 +1,7 @@
 package io.mbllm.server.http;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -141,7 +142,19 @@ public final class Exchange {
         send(status, null, new byte[0]);
     }
 
+    /**
+     * A whole response with extra headers (static files: caching and validators). A 304 carries neither body
+     * nor {@code Content-Length}.
+     */
+    public void sendBytes(int status, String contentType, byte[] body, Map<String, String> headers) {
+        send(status, contentType, body, headers);
+    }
+
     private void send(int code, String contentType, byte[] bytes) {
+        send(code, contentType, bytes, Map.of());
+    }
+
+    private void send(int code, String contentType, byte[] bytes, Map<String, String> headers) {
         if (started()) throw new IllegalStateException("response already started");
         done = true;
         status = code;
@@ -149,7 +162,8 @@ public final class Exchange {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(code),
                 head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
         if (contentType != null) r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        if (code != 304) r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        headers.forEach(r.headers()::set);
         if (openAi && code >= 400 && code < 500) r.headers().set("x-should-retry", "false");
         finish(r, !keepAlive);
     }

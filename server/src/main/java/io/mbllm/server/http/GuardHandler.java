@@ -20,8 +20,9 @@ import io.netty.util.AttributeKey;
 
 /**
  * Host guard and CORS (api-contract §0.7): rejects (403) a non-local {@code Host} while bound to loopback and a
- * disallowed {@code Origin}; answers preflight {@code OPTIONS} with 204; adds
- * {@code Access-Control-Allow-Origin} to every response of an allowed browser origin.
+ * disallowed {@code Origin} (a same-origin one, as the page at {@code /} sends, is no CORS request and passes);
+ * answers preflight {@code OPTIONS} with 204; adds {@code Access-Control-Allow-Origin} to every response of an
+ * allowed browser origin.
  */
 final class GuardHandler extends ChannelDuplexHandler {
     private static final AttributeKey<String> ORIGIN = AttributeKey.valueOf("mbllm.origin");
@@ -46,6 +47,9 @@ final class GuardHandler extends ChannelDuplexHandler {
             return;
         }
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin != null && sameOrigin(origin, req.headers().get(HttpHeaderNames.HOST))) {
+            origin = null; // the page served at / calling its own server: not a cross-origin request
+        }
         if (origin != null) {
             if (!cors.allowed(origin)) {
                 reject(ctx, req, "origin not allowed: " + origin);
@@ -70,6 +74,16 @@ final class GuardHandler extends ChannelDuplexHandler {
             return;
         }
         ctx.fireChannelRead(req);
+    }
+
+    /**
+     * Whether {@code Origin} is this server as the browser reached it ({@code http(s)://} + {@code Host}): the
+     * browser adds it to a page's own POSTs, which are no CORS requests (gin-contrib/cors, which Ollama uses,
+     * lets them through the same way). The Host guard above has already vetted {@code Host}.
+     */
+    static boolean sameOrigin(String origin, String host) {
+        if (host == null || host.isEmpty()) return false;
+        return origin.equalsIgnoreCase("http://" + host) || origin.equalsIgnoreCase("https://" + host);
     }
 
     private static void reject(ChannelHandlerContext ctx, FullHttpRequest req, String message) {

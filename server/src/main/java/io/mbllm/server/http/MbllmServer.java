@@ -13,6 +13,7 @@ import io.mbllm.server.sched.ModelResolver;
 import io.mbllm.server.sched.Scheduler;
 import io.mbllm.server.sched.StoreModelResolver;
 import io.mbllm.server.store.ModelStore;
+import io.mbllm.server.web.WebAssets;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -105,8 +106,10 @@ public final class MbllmServer implements AutoCloseable {
         EmbedEndpoints embed = new EmbedEndpoints(lookup, inference);
         ModelEndpoints models = new ModelEndpoints(lookup, scheduler);
         OpenAiEndpoints openai = new OpenAiEndpoints(lookup, inference);
+        WebEndpoints web = new WebEndpoints(WebAssets.load());
         return new Router()
-                .add(HttpMethod.GET, "/", ex -> ex.sendText(200, "text/plain; charset=utf-8", "Ollama is running"))
+                .add(HttpMethod.GET, "/", web::root)
+                .addPrefix(HttpMethod.GET, "/web/", web::file)
                 .add(HttpMethod.GET, "/api/version", ex -> ex.sendJson(200, new VersionResponse(API_VERSION)))
                 .add(HttpMethod.POST, "/api/generate", generate)
                 .add(HttpMethod.POST, "/api/chat", chat)

@@ -47,6 +47,11 @@ final class Fixture implements AutoCloseable {
 
     /** Uploads {@code gguf} as a blob and creates {@code name} from it, as {@code mbllm create} does. */
     static void create(ServerProcess server, String name, Path gguf) throws IOException, InterruptedException {
+        create(server, name, gguf, null);
+    }
+
+    /** {@link #create(ServerProcess, String, Path)}, quantized to {@code quantize} ({@code q8_0}) unless null. */
+    static void create(ServerProcess server, String name, Path gguf, String quantize) throws IOException, InterruptedException {
         String digest = "sha256:" + sha256(gguf);
         var http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
         var up = http.send(java.net.http.HttpRequest.newBuilder(server.uri("/api/blobs/" + digest))
@@ -55,7 +60,8 @@ final class Fixture implements AutoCloseable {
         if (up.statusCode() != 201 && up.statusCode() != 200) {
             throw new AssertionError("upload of " + gguf + " answered " + up.statusCode() + ": " + up.body());
         }
-        var r = server.post("/api/create", "{\"model\":\"" + name + "\",\"files\":{\"" + gguf.getFileName()
+        String q = quantize == null ? "" : ",\"quantize\":\"" + quantize + "\"";
+        var r = server.post("/api/create", "{\"model\":\"" + name + "\"" + q + ",\"files\":{\"" + gguf.getFileName()
                 + "\":\"" + digest + "\"}}");
         String body = r.body().strip();
         if (r.statusCode() != 200 || !body.endsWith("{\"status\":\"success\"}")) {

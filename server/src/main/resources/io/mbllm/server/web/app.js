@@ -15,13 +15,14 @@ function errorText(body, status) {
 }
 
 async function failure(res) {
-  let body = null;
+  const text = await res.text().catch(() => '');
   try {
-    body = await res.json();
+    return new Error(errorText(JSON.parse(text), res.status));
   } catch (_) {
-    // not JSON: the status says enough
+    // not JSON (a 404 is plain text): a short body says it, else the status
+    const plain = text.trim();
+    return new Error(plain && plain.length <= 200 ? plain : errorText(null, res.status));
   }
-  return new Error(errorText(body, res.status));
 }
 
 async function getJson(path) {
@@ -213,7 +214,8 @@ async function sendChat(event) {
   setChatBusy(true);
   let reply = '';
   try {
-    const lines = await postStream('/api/chat', { model, messages: chat.history, stream: true }, controller.signal);
+    const request = { model, messages: chat.history, stream: true, options: chatOptions() };
+    const lines = await postStream('/api/chat', request, controller.signal);
     for await (const line of lines) {
       if (line.error) throw new Error(errorText(line));
       const piece = line.message && line.message.content;
@@ -239,6 +241,16 @@ async function sendChat(event) {
     setChatBusy(false);
     $('chat-input').focus();
   }
+}
+
+/** Temperature and token limit when set; empty fields leave the model's defaults. */
+function chatOptions() {
+  const options = {};
+  const temperature = $('chat-temperature').value.trim();
+  if (temperature !== '') options.temperature = Number(temperature);
+  const limit = $('chat-num-predict').value.trim();
+  if (limit !== '') options.num_predict = Number(limit);
+  return options;
 }
 
 function chatStats(last) {

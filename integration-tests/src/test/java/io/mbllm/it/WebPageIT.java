@@ -166,7 +166,7 @@ class WebPageIT {
     }
 
     @Test
-    void compareNeedsTwoVariants() {
+    void compareNeedsTwoVariants() throws Exception {
         open();
         byId("tab-compare").click();
         browser.findElement(By.cssSelector("#compare-models input[value='" + F16 + "']")).click();

@@ -101,6 +101,8 @@ const fixed = (digits) => (v) => (isNum(v) ? v.toFixed(digits) : '—');
 const kld = (v) => (isNum(v) ? (v === 0 ? '0' : v.toPrecision(4)) : '—');
 const percent = (v) => (isNum(v) ? `${(v * 100).toFixed(1)}%` : '—');
 const integer = (v) => (isNum(v) ? String(Math.round(v)) : '—');
+/** A token index, or "never" for a variant whose answers all equal the reference's (null). */
+const divergence = (v, result) => (isNum(v) ? String(v) : result.reference ? '—' : 'never');
 
 /** The metrics table's columns after the model name: result field and formatter, in header order. */
 const METRICS = [
@@ -113,7 +115,7 @@ const METRICS = [
   ['kld_p99', kld],
   ['top1_agreement', percent],
   ['perplexity', fixed(3)],
-  ['diverges_at', integer],
+  ['diverges_at', divergence],
 ];
 
 // ------------------------------------------------------------------------------------------------------- tabs
@@ -157,7 +159,7 @@ async function loadModels() {
     checks.append(item);
   }
   const reference = $('compare-reference');
-  reference.replaceChildren(new Option('(none: the first variant)', ''));
+  reference.replaceChildren(new Option('(automatic: most bits per weight)', ''));
   for (const m of models) reference.append(new Option(label(m), m.name));
 
   if (models.length === 0) {
@@ -295,6 +297,9 @@ function progressLine(model) {
   return item;
 }
 
+/** What each phase of a variant's work is called in its progress line. */
+const PHASES = { generating: 'generating', scoring: 'scoring against the reference', text: 'perplexity text' };
+
 function showProgress(line) {
   const item = progressLine(line.model);
   const bar = item.querySelector('progress');
@@ -303,7 +308,7 @@ function showProgress(line) {
   if (line.status === 'generating' && isNum(line.total) && line.total > 0) {
     bar.max = line.total;
     bar.value = line.completed || 0;
-    what.textContent = `generating ${line.completed || 0}/${line.total}`;
+    what.textContent = `${PHASES[line.phase] || 'generating'} ${line.completed || 0}/${line.total}`;
   } else {
     bar.removeAttribute('value'); // indeterminate while loading
     what.textContent = line.status;
@@ -319,6 +324,18 @@ function finishProgress(model) {
   item.querySelector('.what').textContent = 'done';
 }
 
+/** Ends the lines of models that got no result (the comparison failed or was stopped). */
+function settleProgress(what) {
+  for (const item of $('compare-progress').children) {
+    if (item.dataset.status === 'done') continue;
+    item.dataset.status = what;
+    const bar = item.querySelector('progress');
+    bar.max = 1;
+    bar.value = 0;
+    item.querySelector('.what').textContent = what;
+  }
+}
+
 /** The answer column of one model: its answers (one per prompt) under its name. */
 function showAnswers(result, reference) {
   const answers = $('compare-answers');
@@ -329,7 +346,7 @@ function showAnswers(result, reference) {
     answers.append(col);
   }
   const title = el('h3', null, result.model);
-  if (result.model === reference) title.append(el('span', 'badge', 'reference'));
+  if (isReference(result, reference)) title.append(el('span', 'badge', 'reference'));
   const texts = Array.isArray(result.answers) ? result.answers : [];
   const bodies = texts.map((t) => el('pre', 'text', t));
   if (bodies.length === 0) bodies.push(el('p', 'hint', '(no answer)'));
@@ -348,12 +365,12 @@ function showMetrics(result, reference) {
   }
   const name = el('th', null, result.model);
   name.scope = 'row';
-  if (result.model === reference) {
+  if (isReference(result, reference)) {
     name.append(el('span', 'badge', 'reference'));
     row.classList.add('reference');
   }
   const cells = METRICS.map(([field, format]) => {
-    const td = el('td', 'num', format(result[field]));
+    const td = el('td', 'num', format(result[field], result));
     td.dataset.field = field;
     return td;
   });
@@ -361,6 +378,8 @@ function showMetrics(result, reference) {
   table.hidden = false;
   $('compare-metrics-title').hidden = false;
 }
+
+const isReference = (result, reference) => result.reference === true || result.model === reference;
 
 function showResult(result, reference) {
   showAnswers(result, reference);
@@ -392,6 +411,8 @@ function compareRequest() {
   const body = { models, prompt, options, stream: true };
   const reference = $('compare-reference').value;
   if (reference) body.reference = reference;
+  const text = $('compare-text').value.trim();
+  if (text) body.text = text;
   return body;
 }
 
@@ -432,9 +453,11 @@ async function runCompare(event) {
     compareState('done');
   } catch (e) {
     if (aborted(e)) {
+      settleProgress('stopped');
       compareState('stopped');
     } else {
-      showError($('compare-error'), e.message);
+      settleProgress('not run');
+      showError($('compare-error'), `The comparison failed: ${e.message}`);
       compareState('error');
     }
   } finally {

@@ -106,6 +106,7 @@ public final class MbllmServer implements AutoCloseable {
         EmbedEndpoints embed = new EmbedEndpoints(lookup, inference);
         ModelEndpoints models = new ModelEndpoints(lookup, scheduler);
         OpenAiEndpoints openai = new OpenAiEndpoints(lookup, inference);
+        CompareEndpoint compare = new CompareEndpoint(lookup, inference);
         WebEndpoints web = new WebEndpoints(WebAssets.load());
         return new Router()
                 .add(HttpMethod.GET, "/", web::root)
@@ -123,6 +124,7 @@ public final class MbllmServer implements AutoCloseable {
                 .add(HttpMethod.POST, "/api/pull", models::pull)
                 .add(HttpMethod.POST, "/api/push", models::push)
                 .add(HttpMethod.POST, "/api/create", create::create)
+                .add(HttpMethod.POST, "/api/compare", compare)
                 .addPrefix(HttpMethod.HEAD, "/api/blobs/", create::headBlob)
                 .addPrefix(HttpMethod.POST, "/api/blobs/", create::postBlob)
                 .add(HttpMethod.POST, "/v1/chat/completions", openai::chat)

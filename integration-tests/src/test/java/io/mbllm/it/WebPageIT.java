@@ -149,8 +149,11 @@ class WebPageIT {
                 "Top-1 agree", "Perplexity", "Diverges at"), headers);
         double kldF16 = kldMean(table, F16);
         double kldQ4 = kldMean(table, Q4);
-        assertTrue(kldF16 >= 0 && kldQ4 > 0, "KLD f16 " + kldF16 + ", q4 " + kldQ4);
-        assertTrue(kldF16 < kldQ4, "16-bit weights stay closer to F32 than 4-bit: f16 " + kldF16 + ", q4 " + kldQ4);
+        // the reference's log-probabilities are kept in 16 bits (llama-perplexity's base records), so a KLD near
+        // zero may come out a hair below it
+        assertTrue(kldQ4 > 0, "KLD q4 " + kldQ4);
+        assertTrue(Math.abs(kldF16) < kldQ4 / 10,
+                "16-bit weights stay far closer to F32 than 4-bit: f16 " + kldF16 + ", q4 " + kldQ4);
         for (String m : List.of(F16, Q4)) {
             WebElement row = row(table, m);
             assertTrue(cell(row, "size").getText().matches("\\d+(\\.\\d)? (KB|MB)"), cell(row, "size").getText());
@@ -161,6 +164,7 @@ class WebPageIT {
         }
         assertTrue(byId("compare-stop").getDomProperty("disabled").equals("true"));
         browser.manage().window().setSize(new Dimension(420, 1000));
+        browser.executeScript("document.getElementById('compare-progress').scrollIntoView()");
         Chromium.screenshot(browser, "compare-narrow");
         browser.manage().window().setSize(new Dimension(1280, 1000));
     }
@@ -176,6 +180,28 @@ class WebPageIT {
         assertEquals("Pick at least two variants to compare.", byId("compare-error").getText());
         assertEquals("idle", byId("compare-output").getDomAttribute("data-state"));
         Chromium.screenshot(browser, "compare-form");
+    }
+
+    @Test
+    void compareShowsTheServersError() throws Exception {
+        assertEquals(200, server.post("/api/copy", "{\"source\":\"stories\",\"destination\":\"stories:gone\"}").statusCode());
+        open();
+        // deleted after the page listed it: the server refuses the comparison before streaming
+        assertEquals(200, server.send("DELETE", "/api/delete", "{\"model\":\"stories:gone\"}").statusCode());
+        byId("tab-compare").click();
+        for (String m : List.of(Q4, "stories:gone")) {
+            browser.findElement(By.cssSelector("#compare-models input[value='" + m + "']")).click();
+        }
+        type("compare-prompt", "Once upon a time");
+        byId("compare-run").click();
+        waiting(60).until(d -> !"running".equals(byId("compare-output").getDomAttribute("data-state")));
+        assertEquals("error", byId("compare-output").getDomAttribute("data-state"));
+        String error = byId("compare-error").getText();
+        assertTrue(error.startsWith("The comparison failed: ") && error.contains("stories:gone"), error);
+        assertFalse(byId("compare-metrics").isDisplayed());
+        assertTrue(byId("compare-stop").getDomProperty("disabled").equals("true"));
+        assertEquals("false", byId("compare-run").getDomProperty("disabled"));
+        browser.manage().logs().get(LogType.BROWSER); // the 404 of the refused request is logged: expected here
     }
 
     static WebElement row(WebElement table, String model) {

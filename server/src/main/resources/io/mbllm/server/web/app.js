@@ -97,8 +97,12 @@ function humanSize(bytes) {
 }
 
 const fixed = (digits) => (v) => (isNum(v) ? v.toFixed(digits) : '—');
-/** KL divergences span orders of magnitude: 4 significant digits. */
-const kld = (v) => (isNum(v) ? (v === 0 ? '0' : v.toPrecision(4)) : '—');
+/** KL divergences span orders of magnitude: 4 significant digits, in exponent form below 0.01. */
+function kld(v) {
+  if (!isNum(v)) return '—';
+  if (v === 0) return '0';
+  return Math.abs(v) < 0.01 ? v.toExponential(3) : v.toPrecision(4);
+}
 const percent = (v) => (isNum(v) ? `${(v * 100).toFixed(1)}%` : '—');
 const integer = (v) => (isNum(v) ? String(Math.round(v)) : '—');
 /** A token index, or "never" for a variant whose answers all equal the reference's (null). */

@@ -189,8 +189,24 @@ function addMessage(role, text) {
   const body = el('div', 'content', text);
   box.append(body);
   $('chat-log').append(box);
-  box.scrollIntoView({ block: 'end' });
+  followLog(true);
   return box;
+}
+
+/**
+ * Keeps the newest text in sight by scrolling the conversation box only (never the page, so the Stop button
+ * stays where it is), and only while the reader is at the bottom: scrolled up to read, they stay put.
+ */
+function followLog(force) {
+  const log = $('chat-log');
+  if (force || log.dataset.follow !== 'false') log.scrollTop = log.scrollHeight;
+}
+
+function watchLogScroll() {
+  const log = $('chat-log');
+  log.addEventListener('scroll', () => {
+    log.dataset.follow = String(log.scrollHeight - log.scrollTop - log.clientHeight < 24);
+  });
 }
 
 function setChatBusy(busy) {
@@ -228,7 +244,7 @@ async function sendChat(event) {
       if (piece) {
         reply += piece;
         content.textContent = reply;
-        answer.scrollIntoView({ block: 'end' });
+        followLog(false);
       }
       if (line.done) answer.append(el('div', 'stats', chatStats(line)));
     }
@@ -484,6 +500,7 @@ async function start() {
   });
   $('chat-stop').addEventListener('click', () => chat.controller && chat.controller.abort());
   $('chat-clear').addEventListener('click', clearChat);
+  watchLogScroll();
   $('compare-form').addEventListener('submit', runCompare);
   $('compare-stop').addEventListener('click', () => compare.controller && compare.controller.abort());
   if (location.hash === '#compare') selectTab('compare');

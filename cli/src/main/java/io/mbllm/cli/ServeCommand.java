@@ -21,7 +21,9 @@ import picocli.CommandLine.Command;
  * the store at {@code MBLLM_MODELS}, whose unreferenced blobs are pruned at start unless {@code MBLLM_NOPRUNE}.
  */
 @Command(name = "serve", aliases = "start", mixinStandardHelpOptions = true,
-        description = "Start the mbllm server (Ollama- and OpenAI-compatible API).",
+        description = {"Start the mbllm server (Ollama- and OpenAI-compatible API).",
+                "A browser opening its address (http://127.0.0.1:11434/) gets a page to chat with models and "
+                        + "compare variants."},
         footerHeading = "%nEnvironment variables (OLLAMA_* accepted as fallbacks):%n",
         footer = {
                 "  MBLLM_HOST               bind address [scheme://]host[:port] (default 127.0.0.1:11434)",

@@ -22,8 +22,7 @@ public final class WebAssets {
     private static final Map<String, String> TYPES = Map.of(
             "html", "text/html; charset=utf-8",
             "js", "text/javascript; charset=utf-8",
-            "css", "text/css; charset=utf-8",
-            "svg", "image/svg+xml");
+            "css", "text/css; charset=utf-8");
 
     /** The files of the page; {@code index.html} is served at {@code /}, the others under {@code /web/}. */
     static final String[] FILES = {"index.html", "app.js", "style.css"};

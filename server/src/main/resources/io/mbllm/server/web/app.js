@@ -226,7 +226,8 @@ async function sendChat(event) {
   }
   showError($('chat-error'), '');
   $('chat-input').value = '';
-  chat.history.push({ role: 'user', content: text });
+  const history = chat.history; // "New chat" mid-answer starts a fresh list; this answer stays with its own
+  history.push({ role: 'user', content: text });
   addMessage('user', text);
   const answer = addMessage('assistant', '');
   answer.classList.add('streaming');
@@ -236,7 +237,7 @@ async function sendChat(event) {
   setChatBusy(true);
   let reply = '';
   try {
-    const request = { model, messages: chat.history, stream: true, options: chatOptions() };
+    const request = { model, messages: history, stream: true, options: chatOptions() };
     const lines = await postStream('/api/chat', request, controller.signal);
     for await (const line of lines) {
       if (line.error) throw new Error(errorText(line));
@@ -254,9 +255,9 @@ async function sendChat(event) {
   } finally {
     answer.classList.remove('streaming');
     if (reply) {
-      chat.history.push({ role: 'assistant', content: reply });
+      history.push({ role: 'assistant', content: reply });
     } else {
-      chat.history.pop(); // no answer: the question is not part of the conversation the model saw
+      history.pop(); // no answer: the question is not part of the conversation the model saw
       if (!answer.querySelector('.stats')) answer.remove();
     }
     chat.controller = null;

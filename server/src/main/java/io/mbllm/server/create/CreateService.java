@@ -130,13 +130,27 @@ public final class CreateService {
             throw CreateException.badRequest("neither 'from' or 'files' was specified");
         }
         List<Layer> planned = new ArrayList<>(src.layers());
-        if (!req.adapters().isEmpty()) {
-            planned.removeIf(l -> l.mediaType().equals(LayerKind.ADAPTER.mediaType()));
-            planned.addAll(adapters(req.adapters()));
-        }
-
         Optional<Layer> modelLayer = planned.stream()
                 .filter(l -> l.mediaType().equals(LayerKind.MODEL.mediaType())).findFirst();
+        Map<String, Float> adapterScales = new LinkedHashMap<>();
+        if (src.baseConfig() != null) {
+            adapterScales.putAll(src.baseConfig().adapterScales());
+        }
+        if (!req.adapters().isEmpty()) {
+            if (modelLayer.isEmpty()) {
+                throw CreateException.badRequest("LoRA adapters need GGUF model weights");
+            }
+            List<AdapterLayers.Planned> adapters = new AdapterLayers(this, progress)
+                    .resolve(req.adapters(), req.adapterScales(), store.blobs().path(modelLayer.get().digest()));
+            planned.removeIf(l -> l.mediaType().equals(LayerKind.ADAPTER.mediaType()));
+            adapterScales.clear();
+            for (AdapterLayers.Planned a : adapters) {
+                planned.add(a.layer());
+                adapterScales.put(a.layer().digest().toString(), a.scale());
+            }
+        } else if (!req.adapterScales().isEmpty()) {
+            throw CreateException.badRequest("adapter_scales needs adapters");
+        }
         GgufFacts modelFacts = src.modelFacts();
         Optional<FileType> quantizeTo = Optional.empty();
         if (quant.isPresent()) {
@@ -187,6 +201,7 @@ public final class CreateService {
             if (!req.requires().isEmpty()) {
                 config = config.withRequires(req.requires());
             }
+            config = config.withAdapterScales(adapterScales);
             b.config(config);
             for (Layer l : b.layers()) {
                 String s = statuses.remove(l.digest());
@@ -254,20 +269,6 @@ public final class CreateService {
             layers.add(l.withFrom(parent));
         }
         return new Sources(layers, null, m.config(), m.parameters());
-    }
-
-    private List<Layer> adapters(Map<String, String> adapters) throws CreateException, IOException {
-        if (adapters.size() > 1) {
-            throw CreateException.badRequest("only one adapter is currently supported");
-        }
-        List<Layer> out = new ArrayList<>();
-        for (Map.Entry<String, String> e : adapters.entrySet()) {
-            String file = fileName(e.getKey());
-            Digest d = digest(e.getValue());
-            facts(file, d);
-            out.add(new Layer(LayerKind.ADAPTER.mediaType(), d, blobSize(d), file, ""));
-        }
-        return out;
     }
 
     private void quantize(ModelBuilder b, Layer src, GgufFacts facts, FileType to, Consumer<CreateProgress> progress,

@@ -44,7 +44,9 @@ import java.util.function.Consumer;
  * (api-contract §3.10, Ollama {@code server/create.go}).
  *
  * <p>Flow: validate the name; take the layers of the source (uploaded GGUF blobs from {@code files}, or every
- * layer of the base model {@code from}); quantize the weights when {@code quantize} is given, or when it is not
+ * layer of the base model {@code from}); when {@code adapters} are given, check them against the weights and
+ * put them in place of the base's adapter layers ({@link AdapterLayers}: several allowed, PEFT folders converted,
+ * scales kept in the config's {@code adapter_scales}); quantize the weights when {@code quantize} is given, or when it is not
  * and the tag names a level ({@code rocket-3b:q4} → Q4_K_M) — from F32/F16/BF16 sources only, a no-op when the
  * source already has the level; replace or add the template, system, license, params (merged key by key over
  * the base's) and messages layers; write the config blob and, last, the manifest. Progress goes to a callback:

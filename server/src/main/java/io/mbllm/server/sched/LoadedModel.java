@@ -254,9 +254,10 @@ public final class LoadedModel {
         return max == 0 ? lastNumCtx : max;
     }
 
-    /** Bytes resident: the mapped file plus the KV caches. */
+    /** Bytes resident: the mapped files (model and adapters) plus the KV caches. */
     synchronized long residentBytes() {
         long total = file().size();
+        for (LoraAdapter a : adapters) total += a.file().size();
         for (Slot s : allSlots) if (s.capacity() > 0) total += s.context().kvCacheBytes();
         return total;
     }

@@ -132,6 +132,14 @@ class AdapterApiTest {
         return out;
     }
 
+    /** /v1/completions text at temperature 0, 48 tokens. */
+    static String completion(String model, String lora) throws Exception {
+        HttpResponse<String> r = post("/v1/completions", "{\"model\":\"" + model + "\",\"prompt\":\"Once upon a time\","
+                + "\"temperature\":0,\"max_tokens\":48" + (lora == null ? "" : ",\"lora\":" + lora) + "}");
+        assertEquals(200, r.statusCode(), r.body());
+        return json(r).get("choices").get(0).get("text").asText();
+    }
+
     static String show(String model) throws Exception {
         HttpResponse<String> r = post("/api/show", "{\"model\":\"" + model + "\"}");
         assertEquals(200, r.statusCode(), r.body());
@@ -174,6 +182,12 @@ class AdapterApiTest {
         assertArrayEquals(oracle("lora-a.s0.5"), greedy("tale-a", "[{\"id\":0,\"scale\":0.5}]"));
         assertArrayEquals(oracle("lora-a.s1"), greedy("tale-a", "[{\"id\":0,\"scale\":1}]"));
         assertArrayEquals(oracle("lora-a.s1"), greedy("tale-a", null), "the model's own scale again");
+
+        // the OpenAI-compatible endpoints take the same field
+        String off = completion("tale-a", "[{\"id\":0,\"scale\":0}]");
+        assertEquals(completion("base", null), off);
+        assertFalse(off.equals(completion("tale-a", null)));
+        assertEquals(completion("merged-a", null), completion("tale-a", null));
 
         HttpResponse<String> bad = post("/api/generate", "{\"model\":\"tale-a\",\"prompt\":\"x\",\"lora\":[{\"id\":1,\"scale\":1}]}");
         assertEquals(400, bad.statusCode());

@@ -121,6 +121,21 @@ final class AdapterLayers {
         return out;
     }
 
+    /**
+     * Checks adapter layers that came in {@code files} (a GGUF whose {@code general.type} is {@code adapter}
+     * becomes an adapter layer, as in Ollama) against the weights at {@code base}.
+     */
+    void check(List<Layer> adapterLayers, Path base) throws CreateException, IOException {
+        try (GgufModelSource baseSource = GgufModelSource.open(base)) {
+            boolean tied = baseSource.tensor("output.weight").isEmpty();
+            for (Layer l : adapterLayers) {
+                checkGguf(l.from(), service.store().blobs().path(l.digest()), baseSource, tied);
+            }
+        } catch (GgufFormatException e) {
+            throw CreateException.badRequest("the base model is not a valid GGUF file: " + e.getMessage());
+        }
+    }
+
     private Planned planned(String key, Digest d, float scale, Set<Digest> seen) throws CreateException,
             IOException {
         if (!seen.add(d)) {

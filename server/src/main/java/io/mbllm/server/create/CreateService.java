@@ -153,6 +153,11 @@ public final class CreateService {
         } else if (!req.adapterScales().isEmpty()) {
             throw CreateException.badRequest("adapter_scales needs adapters");
         }
+        List<Layer> fileAdapters = src.baseConfig() != null ? List.of() : planned.stream()
+                .filter(l -> l.mediaType().equals(LayerKind.ADAPTER.mediaType())).toList();
+        if (!fileAdapters.isEmpty() && req.adapters().isEmpty() && modelLayer.isPresent()) {
+            new AdapterLayers(this, progress).check(fileAdapters, store.blobs().path(modelLayer.get().digest()));
+        }
         GgufFacts modelFacts = src.modelFacts();
         Optional<FileType> quantizeTo = Optional.empty();
         if (quant.isPresent()) {

@@ -247,6 +247,15 @@ class AdapterApiTest {
                 + upload(oracleFile("edge/invalid-arch-gpt2.gguf")) + "\"}}");
         assertEquals(400, r.statusCode(), r.body());
         assertEquals("adapter x.gguf: model arch and LoRA arch mismatch", json(r).get("error").asText());
+        // an adapter GGUF among the files becomes an adapter layer (Ollama's rule) and is checked the same way
+        r = create("{\"model\":\"f\",\"files\":{\"m.gguf\":\"" + stories + "\",\"x.gguf\":\""
+                + upload(oracleFile("edge/invalid-wrong-n-in.gguf")) + "\"}}");
+        assertEquals(400, r.statusCode(), r.body());
+        assertEquals("adapter x.gguf: tensor 'blk.0.attn_q.weight' has incorrect shape (hint: maybe wrong base model?)",
+                json(r).get("error").asText());
+        r = create("{\"model\":\"f\",\"files\":{\"m.gguf\":\"" + stories + "\",\"a.gguf\":\"" + loraA + "\"}}");
+        assertEquals(200, r.statusCode(), r.body());
+        assertArrayEquals(oracle("lora-a.s1"), greedy("f", null));
         r = create("{\"model\":\"s\",\"from\":\"base\",\"adapters\":{\"a.gguf\":\"" + loraA + "\"},"
                 + "\"adapter_scales\":{\"b.gguf\":0.5}}");
         assertEquals(400, r.statusCode());

@@ -205,9 +205,10 @@ final class AdapterLayers {
             try {
                 PeftImporter.importDir(dir, base, out, GgmlType.F32);
             } catch (LoraException | IOException e) {
-                String m = e.getMessage() == null ? e.toString() : e.getMessage();
-                throw CreateException.badRequest("adapter " + key + ": " + m.replace(dir + "/", "")
-                        .replace(dir.toString(), "").replace(base + ": ", ""));
+                // the work folder's paths mean nothing to the client: name the files by their keys
+                String m = (e.getMessage() == null ? e.toString() : e.getMessage())
+                        .replace(out + ": ", "").replace(dir + "/", "").replace(dir.toString(), key);
+                throw CreateException.badRequest("adapter " + key + ": " + m);
             }
             try (InputStream in = Files.newInputStream(out)) {
                 BlobWrite w = service.store().blobs().write(in, null);

@@ -285,6 +285,17 @@ class AdapterApiTest {
         try (var s = Files.list(store.blobs().dir())) {
             assertEquals(List.of(), s.filter(p -> p.getFileName().toString().startsWith(".")).toList(), "work files removed");
         }
+        // a PEFT adapter the converter refuses (DoRA): its reason, without the server's work paths
+        Path dora = Files.createDirectories(root.resolve("dora"));
+        Files.copy(dir.resolve("adapter_model.safetensors"), dora.resolve("adapter_model.safetensors"));
+        Files.writeString(dora.resolve("adapter_config.json"), Files.readString(dir.resolve("adapter_config.json"))
+                .replace("\"bias\"", "\"use_dora\": true, \"bias\""));
+        r = create("{\"model\":\"dora\",\"from\":\"base\",\"adapters\":{\"d/adapter_config.json\":\""
+                + upload(dora.resolve("adapter_config.json")) + "\",\"d/adapter_model.safetensors\":\"" + st + "\"}}");
+        assertEquals(400, r.statusCode(), r.body());
+        String msg = json(r).get("error").asText();
+        assertEquals("adapter d/adapter_model.safetensors: adapter_config.json: DoRA adapters are not supported", msg);
+        assertTrue(store.resolve(ModelName.parse("dora")).isEmpty());
         // a safetensors file without its config is refused
         r = create("{\"model\":\"x\",\"from\":\"base\",\"adapters\":{\"adapter_model.safetensors\":\"" + st + "\"}}");
         assertEquals(400, r.statusCode());

@@ -38,9 +38,13 @@ public record AdapterLine(String path, float scale) {
         return new AdapterLine(text, 1f);
     }
 
-    /** The Modelfile form: {@code PATH}, or {@code PATH:SCALE} when the scale is not 1. */
+    /**
+     * The Modelfile form, which {@link #parse} reads back: {@code PATH}, or {@code PATH:SCALE} when the scale is
+     * not 1 or the path itself ends in {@code :NUMBER}.
+     */
     public String text() {
-        return scale == 1f ? path : path + ":" + formatScale(scale);
+        boolean plain = scale == 1f && parse(path).path().equals(path);
+        return plain ? path : path + ":" + formatScale(scale);
     }
 
     /** The shortest decimal that reads back as {@code scale} ({@code 0.5}, {@code 2}, {@code 0.1}). */

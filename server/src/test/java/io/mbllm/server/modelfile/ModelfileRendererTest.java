@@ -116,6 +116,8 @@ class ModelfileRendererTest {
         assertEquals("b:2", new AdapterLine("b", 2f).text());
         assertEquals("b:0.1", new AdapterLine("b", 0.1f).text());
         assertEquals("b:0.0001", new AdapterLine("b", 1e-4f).text());
+        assertEquals("v:2:1", new AdapterLine("v:2", 1f).text(), "a path ending in :NUMBER keeps its scale");
+        assertEquals(new AdapterLine("v:2", 1f), AdapterLine.parse(new AdapterLine("v:2", 1f).text()));
         for (float s : new float[] {0.1f, 1e-4f, 3.3333333f, 123456.79f, -0.75f}) {
             assertEquals(s, AdapterLine.parse(new AdapterLine("p", s).text()).scale());
         }

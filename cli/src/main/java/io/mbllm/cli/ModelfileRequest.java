@@ -91,7 +91,9 @@ public record ModelfileRequest(ObjectNode body, List<Upload> uploads) {
                 } catch (IllegalArgumentException e) {
                     throw new CliException(e.getMessage());
                 }
-                for (Map.Entry<String, Path> f : af.files().entrySet()) add(f.getValue(), f.getKey(), adapters, uploads);
+                for (Map.Entry<String, Path> f : af.files().entrySet()) {
+                    add(f.getValue(), f.getKey(), adapters, uploads);
+                }
                 if (line.scale() != 1f) scales.put(af.scaleKey(), line.scale());
             }
             body.set("adapters", JSON.valueToTree(adapters));

@@ -72,7 +72,9 @@ public final class LoraMatMul implements MatMul {
      * while a product runs.
      */
     public void use(LoraSet next) {
-        if (next.model() != set.model()) throw new IllegalArgumentException("the LoRA adapters are bound to another model");
+        if (next.model() != set.model()) {
+            throw new IllegalArgumentException("the LoRA adapters are bound to another model");
+        }
         if (next == set) return;
         set = next;
         allocate(maxBatch);

@@ -31,9 +31,9 @@ import io.mbllm.gguf.GgufFormatException;
 import io.mbllm.kernels.Parallel;
 
 /**
- * A model resident in memory: mapped weights, its LoRA adapters (mapped too), tokenizer, the GGUF chat template,
- * a thread pool shared by its slots, and up to {@code num_parallel} {@link Slot}s. Scheduling state (users, expiry) is guarded by the
- * {@link Scheduler}.
+ * A model resident in memory: mapped weights, its LoRA adapters (mapped too), tokenizer, the GGUF chat
+ * template, a thread pool shared by its slots, and up to {@code num_parallel} {@link Slot}s. Scheduling state
+ * (users, expiry) is guarded by the {@link Scheduler}.
  */
 public final class LoadedModel {
     private static final System.Logger LOG = System.getLogger(LoadedModel.class.getName());
@@ -137,11 +137,6 @@ public final class LoadedModel {
     /** Number of LoRA adapters (the valid ids of a request's {@code lora} list are 0 to this - 1). */
     public int adapterCount() {
         return adapters.size();
-    }
-
-    /** The adapters' default user scales (the model's ADAPTER lines), by id. */
-    public float[] defaultScales() {
-        return defaultScales.clone();
     }
 
     /**

@@ -109,6 +109,31 @@ public final class KlDivergence {
             return kld;
         }
 
+        /**
+         * Adds every position of {@code other} (its sums and per-position values), as if they had been added
+         * here: how a comparison pools the positions of several runs into one set of statistics.
+         */
+        public void addAll(Accumulator other) {
+            if (count + other.count > kldValues.length) {
+                throw new IllegalStateException("accumulator holds " + kldValues.length + ", needs " + (count + other.count));
+            }
+            sumNll += other.sumNll;
+            sumNll2 += other.sumNll2;
+            sumNllBase += other.sumNllBase;
+            sumNllBase2 += other.sumNllBase2;
+            sumNllNllBase += other.sumNllNllBase;
+            sumKld += other.sumKld;
+            sumKld2 += other.sumKld2;
+            sumPDiff += other.sumPDiff;
+            sumPDiff2 += other.sumPDiff2;
+            sumPDiff4 += other.sumPDiff4;
+            maxPDiff = Math.max(maxPDiff, other.maxPDiff);
+            sameTop += other.sameTop;
+            System.arraycopy(other.kldValues, 0, kldValues, count, other.count);
+            System.arraycopy(other.pDiffValues, 0, pDiffValues, count, other.count);
+            count += other.count;
+        }
+
         private double covariance() {
             if (count < 10) return 0;
             double var = sumNllNllBase / count - (sumNllBase / count) * (sumNll / count);
@@ -171,6 +196,16 @@ public final class KlDivergence {
      */
     public static KldResult compute(InferenceContext ctx, LogitsBaseFile.Reader base, int bos, Listener listener)
             throws EvalException {
+        return compute(ctx, base, bos, new Accumulator(base.header().scoredPerChunk() * base.header().chunks()), listener);
+    }
+
+    /**
+     * As {@link #compute(InferenceContext, LogitsBaseFile.Reader, int, Listener)}, adding the positions to
+     * {@code acc} (which needs room for {@code scoredPerChunk · chunks} more), so that the caller can pool them
+     * with others ({@link Accumulator#addAll}).
+     */
+    public static KldResult compute(InferenceContext ctx, LogitsBaseFile.Reader base, int bos, Accumulator acc,
+                                    Listener listener) throws EvalException {
         LogitsBaseFile.Header h = base.header();
         int nVocab = ctx.model().config().vocabSize();
         if (h.vocabSize() != nVocab) {
@@ -179,7 +214,6 @@ public final class KlDivergence {
         ChunkEvaluator eval = new ChunkEvaluator(ctx, h.contextLength(), bos);
         int per = h.scoredPerChunk(), rv = h.recordValues();
         short[] recs = new short[per * rv];
-        Accumulator acc = new Accumulator(per * h.chunks());
         int[] tokens = base.tokensShared();
         ChunkEvaluator.PositionSink sink = (i, z, off, target) -> acc.add(z, off, nVocab, recs, i * rv, target);
         try {

@@ -105,6 +105,7 @@ public final class MbllmServer implements AutoCloseable {
         EmbedEndpoints embed = new EmbedEndpoints(lookup, inference);
         ModelEndpoints models = new ModelEndpoints(lookup, scheduler);
         OpenAiEndpoints openai = new OpenAiEndpoints(lookup, inference);
+        CompareEndpoint compare = new CompareEndpoint(lookup, inference);
         return new Router()
                 .add(HttpMethod.GET, "/", ex -> ex.sendText(200, "text/plain; charset=utf-8", "Ollama is running"))
                 .add(HttpMethod.GET, "/api/version", ex -> ex.sendJson(200, new VersionResponse(API_VERSION)))
@@ -120,6 +121,7 @@ public final class MbllmServer implements AutoCloseable {
                 .add(HttpMethod.POST, "/api/pull", models::pull)
                 .add(HttpMethod.POST, "/api/push", models::push)
                 .add(HttpMethod.POST, "/api/create", create::create)
+                .add(HttpMethod.POST, "/api/compare", compare)
                 .addPrefix(HttpMethod.HEAD, "/api/blobs/", create::headBlob)
                 .addPrefix(HttpMethod.POST, "/api/blobs/", create::postBlob)
                 .add(HttpMethod.POST, "/v1/chat/completions", openai::chat)

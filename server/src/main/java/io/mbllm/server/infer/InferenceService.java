@@ -231,8 +231,18 @@ public final class InferenceService {
     }
 
     private Lease acquire(ResolvedModel model, SamplingOptions opts, KeepAlive keepAlive, BooleanSupplier gone) {
+        return lease(model, opts.numCtx(), keepAlive, gone);
+    }
+
+    /**
+     * A slot of {@code model} with a context of {@code numCtx} tokens (capped at the model's trained context), for
+     * work other than generation ({@code /api/compare}): it waits its turn like a chat request, and the model
+     * stays loaded for {@code keepAlive} afterwards. The caller uses the slot's context directly, so it must call
+     * {@code lease.slot().generator().reset()} before closing the lease.
+     */
+    public Lease lease(ResolvedModel model, int numCtx, KeepAlive keepAlive, BooleanSupplier gone) {
         try {
-            return scheduler.acquire(model, opts.numCtx(), keepAlive, gone);
+            return scheduler.acquire(model, numCtx, keepAlive, gone);
         } catch (ServerBusyException e) {
             throw ApiException.busy();
         } catch (RequestCancelledException e) {

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
                 GgufCommand.class,
                 BenchCommand.class,
                 PerplexityCommand.class,
+                CompareCommand.class,
                 MergeLoraCommand.class,
                 ImportLoraCommand.class,
                 CommandLine.HelpCommand.class,

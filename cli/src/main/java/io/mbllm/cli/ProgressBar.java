@@ -17,6 +17,7 @@ public final class ProgressBar {
     private final boolean tty;
     private final LongSupplier nanoTime;
     private final long start;
+    private final boolean bytes;
     private long lastDraw = Long.MIN_VALUE;
     private String lastLabel;
     private int lastLength;
@@ -28,10 +29,20 @@ public final class ProgressBar {
      * @param nanoTime the clock ({@code System::nanoTime} outside tests)
      */
     public ProgressBar(PrintWriter out, boolean tty, LongSupplier nanoTime) {
+        this(out, tty, nanoTime, true);
+    }
+
+    private ProgressBar(PrintWriter out, boolean tty, LongSupplier nanoTime, boolean bytes) {
         this.out = out;
         this.tty = tty;
         this.nanoTime = nanoTime;
         this.start = nanoTime.getAsLong();
+        this.bytes = bytes;
+    }
+
+    /** A bar that counts steps rather than bytes: it shows {@code done/total} where the byte bar shows MB/s. */
+    public static ProgressBar steps(PrintWriter out, boolean tty, LongSupplier nanoTime) {
+        return new ProgressBar(out, tty, nanoTime, false);
     }
 
     /** Shows progress: {@code done} of {@code total} bytes, currently working on {@code label}. */
@@ -67,7 +78,7 @@ public final class ProgressBar {
         int filled = (int) Math.floor(frac * WIDTH);
         String bar = "=".repeat(filled) + (filled < WIDTH ? ">" + " ".repeat(WIDTH - filled - 1) : "");
         double secs = (now - start) / 1e9;
-        String rate = secs > 0 ? Units.rate(done, secs) : "-";
+        String rate = !bytes ? done + "/" + total : secs > 0 ? Units.rate(done, secs) : "-";
         return String.format(Locale.ROOT, "[%s] %3d%% %s %s", bar, (int) Math.floor(frac * 100), rate, label);
     }
 }

@@ -14,6 +14,17 @@ public final class Table {
 
     /** Prints {@code rows} (the first may be a header row) to {@code out}. */
     public static void print(PrintStream out, List<String[]> rows) {
+        for (String line : lines(rows)) out.println(line);
+    }
+
+    /** Prints {@code rows} (the first may be a header row) to {@code out}. */
+    public static void print(java.io.PrintWriter out, List<String[]> rows) {
+        for (String line : lines(rows)) out.println(line);
+    }
+
+    /** The table's lines. */
+    public static List<String> lines(List<String[]> rows) {
+        List<String> lines = new java.util.ArrayList<>();
         int cols = 0;
         for (String[] r : rows) cols = Math.max(cols, r.length);
         int[] width = new int[cols];
@@ -28,7 +39,8 @@ public final class Table {
                     sb.append(" ".repeat(width[i] - r[i].codePointCount(0, r[i].length()))).append(GAP);
                 }
             }
-            out.println(sb.toString().stripTrailing());
+            lines.add(sb.toString().stripTrailing());
         }
+        return lines;
     }
 }

@@ -53,4 +53,18 @@ class ProgressBarTest {
         assertEquals("12.3 s", Units.duration(12.34));
         assertEquals("4m05s", Units.duration(245));
     }
+
+    @Test
+    void stepsModeCountsStepsInsteadOfBytes() {
+        StringWriter s = new StringWriter();
+        long[] now = {0};
+        ProgressBar bar = ProgressBar.steps(new PrintWriter(s), false, () -> now[0]);
+        now[0] = 1_000_000_000L;
+        bar.update("q4: generating", 3, 12);
+        bar.update("q4: text", 12, 12);
+        String out = s.toString();
+        assertTrue(out.contains(" 25% 3/12 q4: generating"), out);
+        assertTrue(out.contains("100% 12/12 q4: text"), out);
+        assertTrue(!out.contains("MB/s"), out);
+    }
 }

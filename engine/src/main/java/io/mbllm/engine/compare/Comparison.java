@@ -267,6 +267,7 @@ public final class Comparison {
             throws CompareException {
         List<GreedyAnswer> out = new ArrayList<>();
         int i = 0;
+        boolean warm = false;
         for (String prompt : spec.prompts()) {
             i++;
             int[] tokens = lv.tokenizer().encode(prompt, true, false);
@@ -277,6 +278,10 @@ public final class Comparison {
             }
             int limit = Math.min(spec.numPredict(), nCtx - tokens.length + 1);
             try {
+                if (!warm) { // untimed: pages the weights in and warms the code, so that the rates compare fairly
+                    GreedyAnswer.generate(lv.context(), lv.tokenizer(), tokens, Math.min(2, limit), cancelled);
+                    warm = true;
+                }
                 out.add(GreedyAnswer.generate(lv.context(), lv.tokenizer(), tokens, limit, cancelled));
             } catch (ContextOverflowException e) {
                 throw new IllegalStateException("answer does not fit the checked context", e);

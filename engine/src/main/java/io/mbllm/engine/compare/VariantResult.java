@@ -15,8 +15,10 @@ import java.util.Map;
  * @param size          file size in bytes
  * @param bitsPerWeight tensor bytes · 8 / params
  * @param loadMs        time to get the model ready, in milliseconds
- * @param promptTps     prompt tokens evaluated per second, over all prompts (0 without prompts)
- * @param genTps        tokens generated per second, over all prompts (0 without prompts)
+ * @param promptTps     prompt tokens evaluated per second, over all prompts (0 without prompts), measured after
+ *                      one untimed warm-up pass over the first prompt
+ * @param genTps        tokens generated per second, over all prompts (0 without prompts), from the end of each
+ *                      prompt's evaluation to its last token
  * @param kldMean       mean KL divergence {@code Σ p (log p − log q)} from the reference p, null with no position
  * @param kldP99        99th percentile of the per-position KLD, null with no position
  * @param top1Agreement share of positions whose most likely token is the reference's, null with no position

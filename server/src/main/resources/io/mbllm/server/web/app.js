@@ -423,17 +423,18 @@ function compareRequest() {
   const models = [...$('compare-models').querySelectorAll('input[type=checkbox]:checked')].map((b) => b.value);
   if (models.length < 2) throw new Error('Pick at least two variants to compare.');
   const prompt = $('compare-prompt').value.trim();
-  if (!prompt) throw new Error('Enter a prompt.');
+  const text = $('compare-text').value.trim();
+  if (!prompt && !text) throw new Error('Enter a prompt (or a perplexity text).');
   const options = {};
   const seed = $('compare-seed').value.trim();
   if (seed !== '') options.seed = Number(seed);
   const n = $('compare-num-predict').value.trim();
   if (n !== '') options.num_predict = Number(n);
-  const body = { models, prompt, options, stream: true };
+  const body = { models, options, stream: true };
+  if (prompt) body.prompt = prompt;
+  if (text) body.text = text;
   const reference = $('compare-reference').value;
   if (reference) body.reference = reference;
-  const text = $('compare-text').value.trim();
-  if (text) body.text = text;
   return body;
 }
 

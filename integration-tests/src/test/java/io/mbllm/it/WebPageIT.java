@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,11 +27,14 @@ import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import io.mbllm.testkit.SharedData;
+
 /**
  * The page at {@code /} of the packaged server in headless Chromium: a chat answer streamed into the page (run.c's
- * greedy text of stories260K), and a comparison of two variants (F16 and Q4_K_M, created through {@code /api/create};
- * its 172-wide feed-forward rows rule out Q8_0) against the F32 original, with both answer columns and the metrics table shown. Screenshots
- * are kept in {@code target/screenshots/}.
+ * greedy text of stories260K) and cut short by Stop, and a comparison of two variants (F16 and Q4_K_M, created
+ * through {@code /api/create}; the model's 172-wide feed-forward rows rule out Q8_0) against the F32 original, with a
+ * perplexity text: both answer columns and the metrics table shown. Screenshots are kept in
+ * {@code target/screenshots/}.
  */
 class WebPageIT {
     static final String F16 = "stories:f16";
@@ -154,9 +159,12 @@ class WebPageIT {
         new Select(byId("compare-reference")).selectByValue(REFERENCE);
         type("compare-num-predict", "32");
         type("compare-prompt", "Once upon a time");
+        browser.findElement(By.cssSelector("#compare-form details summary")).click();
+        type("compare-text", Files.readString(SharedData.require("testdata/text/stories.txt"), StandardCharsets.UTF_8));
         byId("compare-run").click();
         WebElement output = byId("compare-output");
         waiting(240).until(d -> !"running".equals(output.getDomAttribute("data-state")));
+        browser.executeScript("document.getElementById('compare-prompt').scrollIntoView()");
         Chromium.screenshot(browser, "compare");
         assertEquals("done", output.getDomAttribute("data-state"), () -> "comparison ended with: " + byId("compare-error").getText());
 
@@ -185,6 +193,10 @@ class WebPageIT {
             assertTrue(bpw > 4 && bpw < 17, m + " bits/weight " + bpw);
             assertTrue(cell(row, "gen_tps").getText().matches("\\d+\\.\\d"), cell(row, "gen_tps").getText());
             assertTrue(cell(row, "top1_agreement").getText().matches("\\d+\\.\\d%"), cell(row, "top1_agreement").getText());
+        }
+        for (String m : List.of(REFERENCE, F16, Q4)) {
+            String ppl = cell(row(table, m), "perplexity").getText();
+            assertTrue(ppl.matches("\\d+\\.\\d{3}") && Double.parseDouble(ppl) > 1, m + " perplexity on the text: " + ppl);
         }
         assertTrue(byId("compare-stop").getDomProperty("disabled").equals("true"));
         browser.manage().window().setSize(new Dimension(420, 1000));

@@ -1,7 +1,6 @@
 package io.mbllm.engine.train;
 
 import java.util.Arrays;
-import java.util.List;
 
 import io.mbllm.engine.model.Architecture;
 import io.mbllm.engine.model.LayerWeights;
@@ -407,26 +406,14 @@ public final class ForwardBackward {
         f.forward(pool, x, 0, n, out, 0);
         if (bias != null) for (int t = 0; t < n; t++) FloatMath.axpy(1f, bias, 0, out, t * nOut, nOut);
         LoraLayout.Slot s = loraInput(l, target, params, x, n);
-        if (s == null) return;
-        float[] axT = ax[target.ordinal()];
-        int r = rank;
-        for (int t = 0; t < n; t++) {
-            for (int o = 0; o < nOut; o++) {
-                float acc = FloatMath.dot(params, s.bOffset() + o * r, axT, t * r, r);
-                out[t * nOut + o] += scale * acc;
-            }
-        }
+        if (s != null) TrainOps.loraAdd(params, s.bOffset(), rank, nOut, scale, ax[target.ordinal()], n, out);
     }
 
     /** {@code ax[target] = A·x} for the adapter on {@code target} (returns its slot), or null when not adapted. */
     private LoraLayout.Slot loraInput(int l, LoraTarget target, float[] params, float[] x, int n) {
         LoraLayout.Slot s = slots[l][target.ordinal()];
         if (s == null) return null;
-        float[] axT = ax[target.ordinal()];
-        int r = rank, nIn = s.nIn();
-        for (int t = 0; t < n; t++) {
-            for (int kk = 0; kk < r; kk++) axT[t * r + kk] = FloatMath.dot(params, s.aOffset() + kk * nIn, x, t * nIn, nIn);
-        }
+        TrainOps.loraDown(params, s.aOffset(), rank, s.nIn(), x, n, ax[target.ordinal()]);
         return s;
     }
 
@@ -440,36 +427,6 @@ public final class ForwardBackward {
         f.backwardInput(pool, dy, 0, n, dIn, 0);
         LoraLayout.Slot s = slots[l][target.ordinal()];
         if (s == null) return;
-        float[] axT = ax[target.ordinal()];
-        int r = rank, aOff = s.aOffset(), bOff = s.bOffset();
-        // dB[o][k] = s · Σ_t dy[t][o] · ax[t][k]
-        for (int o = 0; o < nOut; o++) {
-            for (int kk = 0; kk < r; kk++) {
-                double acc = 0;
-                for (int t = 0; t < n; t++) acc += (double) dy[t * nOut + o] * axT[t * r + kk];
-                grad[bOff + o * r + kk] += (float) (scale * acc);
-            }
-        }
-        // bdy[t][k] = Σ_o B[o][k] · dy[t][o]
-        Arrays.fill(bdy, 0, n * r, 0f);
-        for (int t = 0; t < n; t++) {
-            for (int o = 0; o < nOut; o++) {
-                float d = dy[t * nOut + o];
-                if (d != 0f) FloatMath.axpy(d, params, bOff + o * r, bdy, t * r, r);
-            }
-        }
-        for (int t = 0; t < n; t++) {
-            for (int kk = 0; kk < r; kk++) {
-                float c = scale * bdy[t * r + kk];
-                if (c == 0f) continue;
-                FloatMath.axpy(c, x, t * nIn, grad, aOff + kk * nIn, nIn);     // dA[k] += s·bdy[t][k]·x[t]
-                FloatMath.axpy(c, params, aOff + kk * nIn, dIn, t * nIn, nIn); // dx[t] += s·bdy[t][k]·A[k]
-            }
-        }
-    }
-
-    /** The slots of layer {@code l} (for tests). */
-    List<LoraLayout.Slot> slotsOf(int l) {
-        return Arrays.stream(slots[l]).filter(java.util.Objects::nonNull).toList();
+        TrainOps.loraBackward(params, s.aOffset(), s.bOffset(), rank, nIn, nOut, scale, x, ax[target.ordinal()], dy, n, bdy, grad, dIn);
     }
 }

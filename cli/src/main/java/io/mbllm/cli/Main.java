@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
                 PerplexityCommand.class,
                 MergeLoraCommand.class,
                 ImportLoraCommand.class,
+                FinetuneCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

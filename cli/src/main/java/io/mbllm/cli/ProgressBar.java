@@ -36,11 +36,19 @@ public final class ProgressBar {
 
     /** Shows progress: {@code done} of {@code total} bytes, currently working on {@code label}. */
     public void update(String label, long done, long total) {
+        update(label, done, total, null);
+    }
+
+    /**
+     * Shows progress of {@code done} of {@code total} units of any kind (training steps, say) with the caller's
+     * {@code rate} text in place of the byte rate; {@code null} means bytes per second.
+     */
+    public void update(String label, long done, long total, String rate) {
         long now = nanoTime.getAsLong();
         boolean newLabel = !label.equals(lastLabel);
         if (tty) {
             if (!newLabel && now - lastDraw < REDRAW_NANOS && done < total) return;
-            String line = line(label, done, total, now);
+            String line = line(label, done, total, now, rate);
             int pad = Math.max(0, lastLength - line.length());
             out.print("\r" + line + " ".repeat(pad));
             lastLength = line.length();
@@ -48,7 +56,7 @@ public final class ProgressBar {
             boolean complete = total > 0 && done >= total;
             if (!newLabel && !(complete && !printedComplete)) return;
             printedComplete |= complete;
-            out.println(line(label, done, total, now));
+            out.println(line(label, done, total, now, rate));
         }
         out.flush();
         lastDraw = now;
@@ -63,11 +71,15 @@ public final class ProgressBar {
     }
 
     String line(String label, long done, long total, long now) {
+        return line(label, done, total, now, null);
+    }
+
+    private String line(String label, long done, long total, long now, String rateText) {
         double frac = total <= 0 ? 1.0 : Math.min(1.0, (double) done / total);
         int filled = (int) Math.floor(frac * WIDTH);
         String bar = "=".repeat(filled) + (filled < WIDTH ? ">" + " ".repeat(WIDTH - filled - 1) : "");
         double secs = (now - start) / 1e9;
-        String rate = secs > 0 ? Units.rate(done, secs) : "-";
+        String rate = rateText != null ? rateText : secs > 0 ? Units.rate(done, secs) : "-";
         return String.format(Locale.ROOT, "[%s] %3d%% %s %s", bar, (int) Math.floor(frac * 100), rate, label);
     }
 }

@@ -31,7 +31,7 @@ import io.mbllm.kernels.WeightMatrix;
  */
 public final class ForwardBackward {
     /** Bytes of activations per token, as stated in the class doc and in {@code mbllm finetune --help}. */
-    public static final String FORMULA = "4·((n_layer + 9)·n_embd + 2·(q + k + v + o) + 6·n_ff + 7·r + 4)";
+    public static final String FORMULA = "4·((n_layer + 8)·n_embd + 2·(q + k + v + o) + 6·n_ff + 8·r + 7)";
     private static final int HEAD_CHUNK = 64;
 
     private final ModelConfig cfg;
@@ -156,7 +156,7 @@ public final class ForwardBackward {
             o = Math.max(o, cfg.headCount(l) * cfg.valueLength());
             f = Math.max(f, cfg.feedForwardLength(l));
         }
-        return 4L * ((long) (cfg.blockCount() + 9) * cfg.embeddingLength() + 2L * (q + k + v + o) + 6L * f + 7L * rank + 4);
+        return 4L * ((long) (cfg.blockCount() + 8) * cfg.embeddingLength() + 2L * (q + k + v + o) + 6L * f + 8L * rank + 7);
     }
 
     private void ensureCapacity(TrainBatch b) {
@@ -212,6 +212,19 @@ public final class ForwardBackward {
                 }
             }
         }
+    }
+
+    /** Bytes of the per-token buffers allocated now, divided by the tokens they hold (checks {@link #FORMULA}). */
+    long allocatedBytesPerToken() {
+        if (capTokens == 0) return 0;
+        long floats = 0;
+        for (float[] c : ckpt) floats += c.length;
+        for (float[] b : new float[][] {h1, x2, h2, hf, dx, dx2, dh, st1, st2, stF, q, dq, k, dk, v, dv, ao, dao, g, u, a, dg, du, da, bdy}) {
+            floats += b.length;
+        }
+        for (float[] b : ax) floats += b.length;
+        floats += pos.length; // ints, 4 bytes each
+        return 4 * floats / capTokens;
     }
 
     private int maxHeadsKv() {

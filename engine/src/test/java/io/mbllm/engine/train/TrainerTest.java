@@ -43,6 +43,19 @@ class TrainerTest {
     }
 
     @Test
+    void activationMemoryIsTheDocumentedFormula() throws Exception {
+        try (Parallel pool = new Parallel(1)) {
+            for (var src : List.of(TinyModels.llama(false), TinyModels.qwen2(), TinyModels.stablelm())) {
+                Model m = Model.load(src);
+                LoraLayout layout = LoraLayout.of(m.config(), LoraTarget.all(), 5);
+                ForwardBackward fb = new ForwardBackward(m, layout, 5f, pool);
+                fb.evaluate(TrainBatch.nextToken(tokens(12), tokens(7)), TrainState.initial(layout, 5f, 1).params(), CrossEntropyLoss.INSTANCE);
+                assertEquals(ForwardBackward.bytesPerToken(m.config(), 5), fb.allocatedBytesPerToken(), m.config().architecture().ggufName());
+            }
+        }
+    }
+
+    @Test
     void stepsCycleThroughTheBatchesInFileOrder() throws Exception {
         try (Parallel pool = new Parallel(1)) {
             Model m = Model.load(TinyModels.llama(true));

@@ -48,6 +48,26 @@ final class FloatMath {
         return s;
     }
 
+    /** Lanes of the vectors used: the row block of {@link #blockRows}. */
+    static final int LANES = S.length();
+
+    /**
+     * {@code out[oo + j] = Σ_i wt[wo + i·LANES + j]·x[xo + i]} for {@code j < rows <= LANES}: one block of rows of a
+     * matrix stored transposed ({@code wt} is [n][LANES]) times one vector, accumulated lane-wise over i with no
+     * horizontal reduction.
+     */
+    static void blockRows(float[] wt, int wo, int n, float[] x, int xo, float[] out, int oo, int rows) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int i = 0; i < n; i++) {
+            acc = FloatVector.fromArray(S, wt, wo + i * LANES).fma(FloatVector.broadcast(S, x[xo + i]), acc);
+        }
+        if (rows == LANES) {
+            acc.intoArray(out, oo);
+        } else {
+            acc.intoArray(out, oo, S.indexInRange(0, rows));
+        }
+    }
+
     /** {@code y[yo+i] += c·x[xo+i]} for {@code i < n}. */
     static void axpy(float c, float[] x, int xo, float[] y, int yo, int n) {
         int i = 0;

@@ -59,6 +59,7 @@ public final class ForwardBackward {
     private float[] hf, stF, logits;
     private float[] ropeCos, ropeSin;
     private float[][] attScratch;
+    private final double[] dbAcc; // dB sums of one matrix, [n_out][r]
     private int[] pos;
     private int ropeLen;
 
@@ -121,6 +122,8 @@ public final class ForwardBackward {
         this.maxV = mv;
         this.maxO = mo;
         this.maxFf = mf;
+        int maxOut = Math.max(Math.max(mq, mk), Math.max(Math.max(mv, nEmbd), mf));
+        this.dbAcc = new double[maxOut * rank];
         this.output = new FrozenLinear(w.output());
         this.embd = w.tokenEmbedding();
         this.embdCodec = QuantTypes.codec(embd.type());
@@ -440,6 +443,6 @@ public final class ForwardBackward {
         f.backwardInput(pool, dy, 0, n, dIn, 0);
         LoraLayout.Slot s = slots[l][target.ordinal()];
         if (s == null) return;
-        TrainOps.loraBackward(params, s.aOffset(), s.bOffset(), rank, nIn, nOut, scale, x, ax[target.ordinal()], dy, n, bdy, grad, dIn);
+        TrainOps.loraBackward(params, s.aOffset(), s.bOffset(), rank, nIn, nOut, scale, x, ax[target.ordinal()], dy, n, bdy, dbAcc, grad, dIn);
     }
 }

@@ -16,7 +16,7 @@ import io.mbllm.kernels.WeightMatrix;
  */
 final class FrozenLinear {
     /** Rows dequantized at a time. */
-    static final int BLOCK = 16;
+    static final int BLOCK = FloatMath.LANES;
 
     private final WeightMatrix w;
     private final QuantCodec codec;
@@ -34,7 +34,7 @@ final class FrozenLinear {
         this.codec = QuantTypes.codec(w.type());
         this.nIn = w.cols();
         this.nOut = w.rows();
-        this.scratch = ThreadLocal.withInitial(() -> new float[BLOCK * nIn]);
+        this.scratch = ThreadLocal.withInitial(() -> new float[2 * BLOCK * nIn]); // rows, then the same rows transposed
     }
 
     WeightMatrix matrix() { return w; }
@@ -64,12 +64,17 @@ final class FrozenLinear {
     private void forwardRows(int b0, int b1) {
         float[] buf = scratch.get();
         float[] x = curX, out = curOut;
+        int tOff = BLOCK * nIn;
         for (int b = b0; b < b1; b++) {
-            int r0 = b * BLOCK, r1 = Math.min(nOut, r0 + BLOCK);
+            int r0 = b * BLOCK, r1 = Math.min(nOut, r0 + BLOCK), rows = r1 - r0;
             dequantize(r0, r1, buf);
+            for (int i = 0; i < nIn; i++) {
+                int to = tOff + i * BLOCK;
+                for (int j = 0; j < rows; j++) buf[to + j] = buf[j * nIn + i];
+                for (int j = rows; j < BLOCK; j++) buf[to + j] = 0f;
+            }
             for (int t = 0; t < curTokens; t++) {
-                int xo = curXOff + t * nIn, oo = curOutOff + t * nOut;
-                for (int r = r0; r < r1; r++) out[oo + r] = FloatMath.dot(buf, (r - r0) * nIn, x, xo, nIn);
+                FloatMath.blockRows(buf, tOff, nIn, x, curXOff + t * nIn, out, curOutOff + t * nOut + r0, rows);
             }
         }
     }

@@ -201,17 +201,19 @@ final class TrainOps {
     /**
      * Backward of the LoRA branch given {@code dy} (rows of n_out): adds {@code s·dyᵀ·ax} to dB,
      * {@code s·(B^T·dy)ᵀ·x} to dA (in {@code grad}, same offsets as {@code p}) and {@code s·Aᵀ·(Bᵀ·dy)} to
-     * {@code dIn}. {@code bdy} is scratch of {@code n·r} floats.
+     * {@code dIn}. {@code bdy} is scratch of {@code n·r} floats, {@code acc} of {@code n_out·r} doubles.
      */
     static void loraBackward(float[] p, int aOff, int bOff, int r, int nIn, int nOut, float s, float[] x, float[] ax,
-                             float[] dy, int n, float[] bdy, float[] grad, float[] dIn) {
-        for (int o = 0; o < nOut; o++) {
-            for (int k = 0; k < r; k++) {
-                double acc = 0;
-                for (int t = 0; t < n; t++) acc += (double) dy[t * nOut + o] * ax[t * r + k];
-                grad[bOff + o * r + k] += (float) (s * acc);
+                             float[] dy, int n, float[] bdy, double[] acc, float[] grad, float[] dIn) {
+        java.util.Arrays.fill(acc, 0, nOut * r, 0.0);
+        for (int t = 0; t < n; t++) {
+            for (int o = 0; o < nOut; o++) {
+                double d = dy[t * nOut + o];
+                if (d == 0) continue;
+                for (int k = 0; k < r; k++) acc[o * r + k] += d * ax[t * r + k];
             }
         }
+        for (int i = 0; i < nOut * r; i++) grad[bOff + i] += (float) (s * acc[i]);
         java.util.Arrays.fill(bdy, 0, n * r, 0f);
         for (int t = 0; t < n; t++) {
             for (int o = 0; o < nOut; o++) {

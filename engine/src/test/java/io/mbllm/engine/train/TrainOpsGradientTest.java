@@ -201,7 +201,7 @@ class TrainOpsGradientTest {
         int aOff = 0, bOff = r * nIn;
         TrainOps.loraDown(p, aOff, r, nIn, x, n, ax);
         TrainOps.loraAdd(p, bOff, r, nOut, s, ax, n, out);
-        TrainOps.loraBackward(p, aOff, bOff, r, nIn, nOut, s, x, ax, c, n, new float[n * r], grad, dIn);
+        TrainOps.loraBackward(p, aOff, bOff, r, nIn, nOut, s, x, ax, c, n, new float[n * r], new double[nOut * r], grad, dIn);
         int np = p.length;
         check("lora (A, B, x)", concat(grad, dIn), fd(v -> {
             double l = 0;

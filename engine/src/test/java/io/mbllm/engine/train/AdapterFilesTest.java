@@ -25,21 +25,22 @@ import io.mbllm.testkit.SharedData;
 class AdapterFilesTest {
     static final String DIR = "testdata/lora-train-oracle/";
 
-    static TrainState step30(LoraLayout layout) throws Exception {
-        byte[] b = Files.readAllBytes(SharedData.require(DIR + "lora.step30.f32"));
+    static TrainState step30(LoraLayout layout, String run) throws Exception {
+        byte[] b = Files.readAllBytes(SharedData.require(DIR + run + ".step30.f32"));
         float[] p = new float[b.length / 4];
         ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(p);
         return new TrainState(layout, 8f, p, new float[p.length], new float[p.length], 30);
     }
 
-    @Test
-    void writtenAdapterIsTheReferenceFile(@TempDir Path dir) throws Exception {
-        Path ref = SharedData.require(DIR + "stories260K-lora-train.f32.gguf");
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"lora", "qlora"})
+    void writtenAdapterIsTheReferenceFile(String run, @TempDir Path dir) throws Exception {
+        Path ref = SharedData.require(DIR + "stories260K-" + run + "-train.f32.gguf");
         Path base = SharedData.require("models/stories260K.gguf");
         Path out = dir.resolve("a.gguf");
         try (Model m = Model.open(base)) {
             LoraLayout layout = LoraLayout.of(m.config(), LoraTarget.all(), 4);
-            AdapterFiles.writeAdapter(out, "llama", "stories260K-lora", step30(layout));
+            AdapterFiles.writeAdapter(out, "llama", "stories260K-" + run, step30(layout, run));
             try (GgufFile want = GgufFile.open(ref); GgufFile got = GgufFile.open(out)) {
                 assertEquals(want.metadata(), got.metadata());
                 List<TensorInfo> wt = want.tensors(), gt = got.tensors();

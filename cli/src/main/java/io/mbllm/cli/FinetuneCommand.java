@@ -20,7 +20,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.mbllm.engine.eval.EvalException;
 import io.mbllm.engine.eval.Perplexity;
-import io.mbllm.engine.eval.PerplexityResult;
 import io.mbllm.engine.lora.LoraAdapter;
 import io.mbllm.engine.lora.LoraException;
 import io.mbllm.engine.lora.LoraSet;
@@ -219,17 +218,17 @@ public final class FinetuneCommand implements Callable<Integer> {
     static Path resolveBase(String base) throws EngineOptions.CliException {
         Path p = Path.of(base);
         if (Files.isRegularFile(p)) return p;
-        if (base.endsWith(".gguf") || base.contains("/") && Files.exists(p.getParent() == null ? p : p.getParent())) {
-            throw new EngineOptions.CliException(1, base + ": no such file");
-        }
+        if (base.toLowerCase(Locale.ROOT).endsWith(".gguf")) throw new EngineOptions.CliException(1, base + ": no such file");
+        Path root = ModelStore.defaultRoot();
+        if (!Files.isDirectory(root)) throw new EngineOptions.CliException(1, base + ": no such file (and no model store at " + root + ")");
         try {
-            ModelStore store = ModelStore.open(ModelStore.defaultRoot());
+            ModelStore store = ModelStore.open(root);
             return store.show(ModelName.parse(base)).modelPath()
                     .orElseThrow(() -> new EngineOptions.CliException(1, base + ": the stored model has no weights"));
         } catch (InvalidModelNameException e) {
             throw new EngineOptions.CliException(1, base + ": no such file or model name");
         } catch (StoreException e) {
-            throw new EngineOptions.CliException(1, base + ": no such file, and no stored model of that name (" + e.getMessage() + ")");
+            throw new EngineOptions.CliException(1, base + ": no such file, and no stored model of that name");
         } catch (IOException e) {
             throw new EngineOptions.CliException(1, base + ": " + e.getMessage());
         }
@@ -352,19 +351,15 @@ public final class FinetuneCommand implements Callable<Integer> {
         ContextOptions opts = ContextOptions.of(ctx).withMaxBatch(Math.min(ctx, 512)).withParallel(pool);
         if (adapter == null) {
             try (InferenceContext ic = model.newContext(opts)) {
-                return pplOf(Perplexity.compute(ic, ids, ctx, Perplexity.chunkStartToken(tok), null, null));
+                return Perplexity.compute(ic, ids, ctx, Perplexity.chunkStartToken(tok), null, null).ppl();
             }
         }
         try (LoraAdapter a = LoraAdapter.load(adapter)) {
             LoraSet set = LoraSet.bind(model, List.of(new ScaledLora(a, 1f)));
             try (InferenceContext ic = model.newContext(opts.withLoras(set))) {
-                return pplOf(Perplexity.compute(ic, ids, ctx, Perplexity.chunkStartToken(tok), null, null));
+                return Perplexity.compute(ic, ids, ctx, Perplexity.chunkStartToken(tok), null, null).ppl();
             }
         }
-    }
-
-    private static double pplOf(PerplexityResult r) {
-        return r.ppl();
     }
 
     /** Parses JSONL examples of the chosen format; blank lines are skipped; errors name the line. */

@@ -62,16 +62,19 @@ import picocli.CommandLine.Parameters;
  * llama.cpp GGUF LoRA adapter. Exit 0 on success, 1 on bad input (the message says why), 2 on usage errors.
  */
 @Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a LoRA adapter (QLoRA on a quantized base) and write it as a GGUF adapter for --lora / merge-lora.",
+        description = {"Train a LoRA adapter (QLoRA on a quantized base) and write it as a GGUF adapter for --lora, "
+                + "merge-lora or llama.cpp.",
                 "",
-                "Data formats: text (one file, tokenized like llama-perplexity -f, cut into --seq-len sequences, tail dropped),",
-                "jsonl-chat (lines {\"messages\":[{\"role\":..,\"content\":..}]}, rendered with the model's chat template, loss on",
-                "assistant turns only), jsonl-completion (lines {\"prompt\":..,\"completion\":..}, loss on the completion and EOS).",
-                "Batches are taken in file order, never shuffled; step s uses batch (s-1) mod batches (times --grad-accum).",
+                "Data formats: text (one file, tokenized like llama-perplexity -f, cut into --seq-len sequences, the tail "
+                + "dropped); jsonl-chat (lines {\"messages\":[{\"role\":..,\"content\":..}]} rendered with the model's "
+                + "chat template, loss on the assistant turns only); jsonl-completion (lines {\"prompt\":..,"
+                + "\"completion\":..}, loss on the completion and EOS). Batches are taken in file order, never shuffled: "
+                + "step s uses batch (s-1) mod batches (k batches with --grad-accum k).",
                 "",
-                "Memory: the memory-mapped base, 16 bytes per adapter parameter (A, B, gradient, two AdamW moments), and",
-                "activations of " + ForwardBackward.FORMULA + " bytes per token of a batch",
-                "(blocks are recomputed in the backward pass), plus 256·n_vocab bytes for the logits."})
+                "Memory: the memory-mapped base; 16 bytes per adapter parameter (A, B, gradient, two AdamW moments); "
+                + "activations of " + ForwardBackward.FORMULA + " bytes per token of a batch (q, k, v, o: projection "
+                + "widths; blocks are recomputed in the backward pass); 256·n_vocab bytes for the logits.",
+                ""})
 public final class FinetuneCommand implements Callable<Integer> {
     enum Format { text, jsonl_chat, jsonl_completion }
 

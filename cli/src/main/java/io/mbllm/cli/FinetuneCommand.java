@@ -261,6 +261,9 @@ public final class FinetuneCommand implements Callable<Integer> {
             }
             default -> throw new IllegalStateException();
         }
+        if (seqLen > model.config().contextLength()) {
+            info("warning: --seq-len " + seqLen + " is longer than the model's training context " + model.config().contextLength());
+        }
         Set<LoraTarget> tg = LoraTarget.parse(targets);
         LoraLayout layout = LoraLayout.of(model.config(), tg, rank);
         TrainState state;

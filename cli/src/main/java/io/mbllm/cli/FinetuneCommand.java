@@ -294,7 +294,7 @@ public final class FinetuneCommand implements Callable<Integer> {
 
         List<Double> losses = new ArrayList<>();
         int first = state.step() + 1;
-        ProgressBar bar = noProgress ? null : new ProgressBar(err, System.console() != null, System::nanoTime);
+        ProgressBar bar = noProgress ? null : ProgressBar.steps(err, System.console() != null, System::nanoTime);
         long start = System.nanoTime();
         long tokensDone = 0;
         try (BufferedWriter csv = lossCsv == null ? null : Files.newBufferedWriter(lossCsv, StandardCharsets.UTF_8)) {
@@ -311,8 +311,8 @@ public final class FinetuneCommand implements Callable<Integer> {
                 int doneHere = r.step() - first + 1;
                 double eta = elapsed / doneHere * (total - r.step());
                 if (bar != null) {
-                    bar.update(String.format(Locale.ROOT, "step %d/%d loss %.4f ETA %s", r.step(), total, r.loss(), Units.duration(eta)),
-                            r.step(), total, String.format(Locale.ROOT, "%.0f tok/s", tokensDone / Math.max(elapsed, 1e-9)));
+                    bar.update(String.format(Locale.ROOT, "step %d, loss %.4f, %.0f tok/s, ETA %s", r.step(), r.loss(),
+                            tokensDone / Math.max(elapsed, 1e-9), Units.duration(eta)), r.step(), total);
                 }
                 if (checkpointEvery > 0 && r.step() % checkpointEvery == 0 && r.step() < total) {
                     AdapterFiles.writeCheckpoint(checkpointPath(), arch, state);

@@ -17,6 +17,7 @@ public final class ProgressBar {
     private final boolean tty;
     private final LongSupplier nanoTime;
     private final long start;
+    private final boolean bytes;
     private long lastDraw = Long.MIN_VALUE;
     private String lastLabel;
     private int lastLength;
@@ -28,27 +29,29 @@ public final class ProgressBar {
      * @param nanoTime the clock ({@code System::nanoTime} outside tests)
      */
     public ProgressBar(PrintWriter out, boolean tty, LongSupplier nanoTime) {
+        this(out, tty, nanoTime, true);
+    }
+
+    private ProgressBar(PrintWriter out, boolean tty, LongSupplier nanoTime, boolean bytes) {
         this.out = out;
         this.tty = tty;
         this.nanoTime = nanoTime;
         this.start = nanoTime.getAsLong();
+        this.bytes = bytes;
+    }
+
+    /** A bar that counts steps rather than bytes: it shows {@code done/total} where the byte bar shows MB/s. */
+    public static ProgressBar steps(PrintWriter out, boolean tty, LongSupplier nanoTime) {
+        return new ProgressBar(out, tty, nanoTime, false);
     }
 
     /** Shows progress: {@code done} of {@code total} bytes, currently working on {@code label}. */
     public void update(String label, long done, long total) {
-        update(label, done, total, null);
-    }
-
-    /**
-     * Shows progress of {@code done} of {@code total} units of any kind (training steps, say) with the caller's
-     * {@code rate} text in place of the byte rate; {@code null} means bytes per second.
-     */
-    public void update(String label, long done, long total, String rate) {
         long now = nanoTime.getAsLong();
         boolean newLabel = !label.equals(lastLabel);
         if (tty) {
             if (!newLabel && now - lastDraw < REDRAW_NANOS && done < total) return;
-            String line = line(label, done, total, now, rate);
+            String line = line(label, done, total, now);
             int pad = Math.max(0, lastLength - line.length());
             out.print("\r" + line + " ".repeat(pad));
             lastLength = line.length();
@@ -56,7 +59,7 @@ public final class ProgressBar {
             boolean complete = total > 0 && done >= total;
             if (!newLabel && !(complete && !printedComplete)) return;
             printedComplete |= complete;
-            out.println(line(label, done, total, now, rate));
+            out.println(line(label, done, total, now));
         }
         out.flush();
         lastDraw = now;
@@ -71,15 +74,11 @@ public final class ProgressBar {
     }
 
     String line(String label, long done, long total, long now) {
-        return line(label, done, total, now, null);
-    }
-
-    private String line(String label, long done, long total, long now, String rateText) {
         double frac = total <= 0 ? 1.0 : Math.min(1.0, (double) done / total);
         int filled = (int) Math.floor(frac * WIDTH);
         String bar = "=".repeat(filled) + (filled < WIDTH ? ">" + " ".repeat(WIDTH - filled - 1) : "");
         double secs = (now - start) / 1e9;
-        String rate = rateText != null ? rateText : secs > 0 ? Units.rate(done, secs) : "-";
+        String rate = !bytes ? done + "/" + total : secs > 0 ? Units.rate(done, secs) : "-";
         return String.format(Locale.ROOT, "[%s] %3d%% %s %s", bar, (int) Math.floor(frac * 100), rate, label);
     }
 }

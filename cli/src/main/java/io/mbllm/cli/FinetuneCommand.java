@@ -74,6 +74,8 @@ import picocli.CommandLine.Parameters;
                 "Memory: the memory-mapped base; 16 bytes per adapter parameter (A, B, gradient, two AdamW moments); "
                 + "activations of " + ForwardBackward.FORMULA + " bytes per token of a batch (q, k, v, o: projection "
                 + "widths; blocks are recomputed in the backward pass); 256·n_vocab bytes for the logits.",
+                "",
+                "Ctrl-C stops after the current step and saves OUT.checkpoint.gguf for --resume (a second Ctrl-C quits at once).",
                 ""})
 public final class FinetuneCommand implements Callable<Integer> {
     enum Format { text, jsonl_chat, jsonl_completion }
@@ -149,6 +151,8 @@ public final class FinetuneCommand implements Callable<Integer> {
     boolean noProgress;
 
     private PrintWriter stdout, err;
+    /** Set by the first Ctrl-C: finish the current step, save a checkpoint and stop. */
+    private volatile boolean stopRequested;
 
     /** Accepts the formats with dashes. */
     static final class FormatConverter implements CommandLine.ITypeConverter<Format> {
@@ -297,9 +301,13 @@ public final class FinetuneCommand implements Callable<Integer> {
         ProgressBar bar = noProgress ? null : ProgressBar.steps(err, System.console() != null, System::nanoTime);
         long start = System.nanoTime();
         long tokensDone = 0;
+        Interrupts.onCtrlC(() -> {
+            if (stopRequested) Runtime.getRuntime().halt(130); // a second Ctrl-C: stop at once
+            stopRequested = true;
+        });
         try (BufferedWriter csv = lossCsv == null ? null : Files.newBufferedWriter(lossCsv, StandardCharsets.UTF_8)) {
             if (csv != null) csv.write("step,loss,grad_norm,tokens,seconds\n");
-            while (state.step() < total) {
+            while (state.step() < total && !stopRequested) {
                 long t0 = System.nanoTime();
                 StepResult r = trainer.step();
                 double secs = (System.nanoTime() - t0) / 1e9;
@@ -320,6 +328,11 @@ public final class FinetuneCommand implements Callable<Integer> {
             }
         }
         if (bar != null) bar.finish();
+        if (stopRequested && state.step() < total) {
+            AdapterFiles.writeCheckpoint(checkpointPath(), arch, state);
+            throw new EngineOptions.CliException(130, "interrupted after step " + state.step() + " of " + total
+                    + "; saved " + checkpointPath() + " (continue with --resume " + checkpointPath() + ")");
+        }
         double secs = (System.nanoTime() - start) / 1e9;
         String name = out.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
         AdapterFiles.writeAdapter(out, arch, name, state);

@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
                 CompareCommand.class,
                 MergeLoraCommand.class,
                 ImportLoraCommand.class,
+                FinetuneCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -6,6 +6,7 @@ import io.mbllm.engine.lora.LoraMatMul;
 import io.mbllm.engine.model.Architecture.NormKind;
 import io.mbllm.gguf.quant.QuantCodec;
 import io.mbllm.gguf.quant.QuantTypes;
+import io.mbllm.kernels.CMath;
 import io.mbllm.kernels.MatMul;
 import io.mbllm.kernels.Ops;
 import io.mbllm.kernels.Parallel;
@@ -343,10 +344,10 @@ public final class InferenceContext implements AutoCloseable {
             float mOld = m, ms = 1f, vs = 1f;
             if (sc > m) {
                 m = sc;
-                ms = (float) Math.exp(mOld - m);
+                ms = CMath.exp(mOld - m);
                 for (int i = 0; i < hdV; i++) acc[i] = f16(acc[i] * ms);
             } else {
-                vs = (float) Math.exp(sc - m);
+                vs = CMath.exp(sc - m);
             }
             for (int i = 0; i < hdV; i++) acc[i] = f16(Math.fma(values[s * vDim + vBase + i], vs, acc[i]));
             sum = SUM_FMA ? Math.fma(sum, ms, vs) : sum * ms + vs;

@@ -1,11 +1,13 @@
 package io.mbllm.engine.model;
 
 import io.mbllm.engine.model.Architecture.RopeType;
+import io.mbllm.kernels.CMath;
 
 /**
  * Rotary position embedding as ggml applies it ({@code ggml_rope_ext}; {@code shared/docs/gguf.md} §6): for
  * pair {@code i < n_rot/2} at position {@code p} the angle is {@code p * freq_scale * base^(-2i/n_rot) / ff_i},
- * the base power built by repeated float multiplication as ggml does; YaRN mixes interpolated and extrapolated
+ * the base power built by repeated float multiplication as ggml does, with the C library's {@code powf},
+ * {@code cosf} and {@code sinf} as ggml's angle cache (see {@link CMath}); YaRN mixes interpolated and extrapolated
  * angles. NORM rotates {@code (x[2i], x[2i+1])}, NEOX {@code (x[i], x[i + n_rot/2])}; dimensions past
  * {@code n_rot} are left alone.
  */
@@ -25,7 +27,7 @@ public final class Rope {
     Rope(RopeType type, int nRot, float freqBase, RopeScaling scaling, float[] factors) {
         this.type = type;
         this.nRot = nRot;
-        this.thetaScale = (float) Math.pow(freqBase, -2.0f / nRot);
+        this.thetaScale = CMath.pow(freqBase, -2.0f / nRot);
         this.freqScale = scaling.freqScale();
         this.factors = factors;
         boolean yarn = scaling.type() == RopeScaling.Type.YARN;
@@ -76,8 +78,8 @@ public final class Rope {
                 t = thetaInterp * (1 - rampMix) + thetaExtrap * rampMix;
                 m *= 1f + 0.1f * (float) Math.log(1f / freqScale);
             }
-            cos[off + i] = (float) Math.cos(t) * m;
-            sin[off + i] = (float) Math.sin(t) * m;
+            cos[off + i] = CMath.cos(t) * m;
+            sin[off + i] = CMath.sin(t) * m;
             theta *= thetaScale;
         }
     }

@@ -84,8 +84,8 @@ public final class Ops {
         return x / (1.0f + (float) Math.exp(-x));
     }
 
-    /** Experimental switch {@code -Dmbllm.silu=ggml}: SiLU through ggml's AVX-512 vector expf (llama.cpp x86). */
-    private static final boolean GGML_SILU = "ggml".equals(System.getProperty("mbllm.silu"));
+    /** {@link ExactMode#SILU}: SiLU through ggml's AVX-512 vector expf, as llama.cpp's x86 build computes it. */
+    private static final boolean GGML_SILU = ExactMode.SILU;
 
     /** Scalar replica of ggml's AVX-512 {@code ggml_v_expf} (ggml-cpu/vec.h): polynomial on a 2^n split. */
     static float ggmlExpf(float x) {

@@ -2,6 +2,7 @@ package io.mbllm.engine.model;
 
 import io.mbllm.engine.model.Architecture.RopeType;
 import io.mbllm.kernels.CMath;
+import io.mbllm.kernels.ExactMode;
 
 /**
  * Rotary position embedding as ggml applies it ({@code ggml_rope_ext}; {@code shared/docs/gguf.md} §6): for
@@ -84,8 +85,11 @@ public final class Rope {
         }
     }
 
-    /** Experiment {@code -Dmbllm.rope.fma=1|2}: the rotation as a C compiler contracts it into one FMA. */
-    private static final int FMA = Integer.getInteger("mbllm.rope.fma", 0);
+    /**
+     * {@link ExactMode#ROPE}: each rotated value as one fused multiply-add, as a C compiler contracts ggml's
+     * {@code x0*cos_theta - x1*sin_theta} and {@code x0*sin_theta + x1*cos_theta} (ggml-cpu/ops.cpp, rotate_pairs).
+     */
+    private static final boolean FMA = ExactMode.ROPE;
 
     /** Rotates one head vector {@code x[off .. off+head)} with angles from {@link #angles}. */
     public void rotate(float[] x, int off, float[] cos, float[] sin, int aOff) {
@@ -101,12 +105,9 @@ public final class Rope {
             }
             float c = cos[aOff + i], s = sin[aOff + i];
             float a = x[i0], b = x[i1];
-            if (FMA == 1) {
+            if (FMA) {
                 x[i0] = Math.fma(a, c, -(b * s));
                 x[i1] = Math.fma(a, s, b * c);
-            } else if (FMA == 2) {
-                x[i0] = Math.fma(-b, s, a * c);
-                x[i1] = Math.fma(b, c, a * s);
             } else {
                 x[i0] = a * c - b * s;
                 x[i1] = a * s + b * c;

@@ -234,17 +234,21 @@ int mbllm_matmul(int variant, int wtype, const void *w, int64_t w_row_bytes, int
     mk_dot_fn dot = TABLES[variant].dot[wtype];
     mk_dotn_fn dotn = TABLES[variant].dotn[wtype];
     const uint8_t *W = (const uint8_t *)w, *A = (const uint8_t *)act;
-    /* float weights keep the single-row path (prefetch) in exact mode too: their order is not llama.cpp's anyway */
     const int float_w = wtype == MK_F16 || wtype == MK_BF16 || wtype == MK_F32;
-    if (n_tok == 1 && !(ACT_X86 && dotn && !float_w)) {
+    if (n_tok == 1) {
         /* float weights stream from memory at the highest byte rate: start the next row's first lines early
            (measured +6% tg on F16; it costs the quantized types, whose kernels are not memory-bound) */
         const int prefetch = float_w;
+        /* exact mode: the multi-token kernel (one accumulator per token), the order of ggml's vec_dot for the
+           quantized types and, for float weights, the order of the prompt tiles, so that a token gives the same
+           result alone as in a batch */
+        const mk_dotn_fn one = ACT_X86 ? dotn : 0;
         for (int64_t r = r0; r < r1; r++) {
             const uint8_t *next = W + (r + MK_PREFETCH_ROWS) * w_row_bytes;
             if (prefetch && r + MK_PREFETCH_ROWS < r1)
                 for (int64_t o = 0; o < MK_PREFETCH_BYTES && o < w_row_bytes; o += 64) __builtin_prefetch(next + o, 0, 0);
-            out[r] = dot(cols, W + r * w_row_bytes, A);
+            if (one) one(cols, W + r * w_row_bytes, A, act_row_bytes, 1, out + r, 1);
+            else out[r] = dot(cols, W + r * w_row_bytes, A);
         }
         return MBLLM_OK;
     }

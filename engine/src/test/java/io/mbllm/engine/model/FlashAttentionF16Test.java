@@ -21,6 +21,23 @@ class FlashAttentionF16Test {
         }
     }
 
+    /** The vector form of ggml's 16-lane F16 dot product gives the scalar lane-by-lane form's bits. */
+    @Test
+    void vectorDotEqualsLaneByLaneDot() {
+        SplittableRandom r = new SplittableRandom(3);
+        float[] scratch = new float[16 + 5];
+        for (int n : new int[] {8, 64, 80, 128, 200}) {
+            for (int k = 0; k < 50; k++) {
+                float[] x = new float[n + 3], y = new float[n + 7];
+                for (int i = 0; i < x.length; i++) x[i] = FlashAttentionF16.f16((float) r.nextGaussian());
+                for (int i = 0; i < y.length; i++) y[i] = FlashAttentionF16.f16((float) r.nextGaussian() * 3);
+                float a = FlashAttentionF16.dotF16(x, 3, y, 7, n);
+                float b = FlashAttentionF16.dotF16(x, 3, y, 7, n, scratch, 5);
+                assertEquals(Float.floatToIntBits(a), Float.floatToIntBits(b), "n " + n);
+            }
+        }
+    }
+
     private static void check(int hd, int len, int heads) {
         SplittableRandom r = new SplittableRandom(hd * 1000L + len);
         int kDim = heads * hd;

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#define MBLLM_KERNELS_ABI 3
+#define MBLLM_KERNELS_ABI 4
 
 /* Kernel variants; the bit (1 << variant) is set in mbllm_kernels_variants() when usable here. */
 #define MBLLM_VARIANT_SCALAR 0
@@ -41,9 +41,19 @@ int mbllm_kernels_supports(int wtype);
 int64_t mbllm_act_row_bytes(int wtype, int64_t cols);
 
 /*
+ * Exact mode (1, the Java side's default) or reference mode (0, the library's initial state); returns the
+ * previous mode. Exact mode follows llama.cpp's x86 CPU build bit for bit: Q8_0/Q8_1 activation codes are
+ * nearest-even(x * (127/amax)) as ggml-cpu/arch/x86/quants.c quantize_row_q8_0 (reference mode: the reference
+ * quantizer's round-half-away(x * (1/d))), single-token products go through the multi-token kernels (one
+ * accumulator per token, ggml_vec_dot_q8_0_q8_0's order) and Q4_K sums its mins in four float lanes as
+ * ggml_vec_dot_q4_K_q8_K. Set it before any other call; it is global to the process.
+ */
+int mbllm_set_exact(int on);
+
+/*
  * Converts n_tok activation rows of `cols` floats (x, row-major) into the activation format of
  * weight type `wtype`, writing n_tok rows of mbllm_act_row_bytes() bytes to `act`.
- * Bit-exact with the reference quantizers (io.mbllm.gguf.quant).
+ * Bit-exact with the reference quantizers (io.mbllm.gguf.quant), or in exact mode with ggml's x86 ones.
  */
 int mbllm_quantize_act(int wtype, const float *x, int64_t cols, int32_t n_tok, void *act);
 

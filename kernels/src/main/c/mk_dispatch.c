@@ -11,19 +11,23 @@
 static mk_table TABLES[3];
 static int VARIANTS = 1; /* bit 0: scalar */
 /*
- * Experimental: MBLLM_ACT_QUANT=x86 quantizes Q8_0/Q8_1 activations as llama.cpp's x86 SIMD build does
+ * Exact mode (mbllm_set_exact): Q8_0/Q8_1 activations quantized as llama.cpp's x86 SIMD build does
  * (ggml-cpu/arch/x86/quants.c quantize_row_q8_0: codes = nearest-even(x * (127/amax)) instead of the
- * reference round-half-away(x * (1/d))). Q8_K has no x86 variant there (it calls the reference).
- * It also sends single-token products through the multi-token kernel, whose one accumulator per token
- * matches ggml_vec_dot_q8_0_q8_0's block order (the single-token kernel alternates two accumulators).
+ * reference round-half-away(x * (1/d))); Q8_K has no x86 variant there (it calls the reference).
+ * Single-token products go through the multi-token kernel, whose one accumulator per token matches
+ * ggml_vec_dot_q8_0_q8_0's block order (the single-token kernel alternates two accumulators).
  */
 static int ACT_X86 = 0;
 int mk_exact = 0; /* read by the kernels: ggml's x86 accumulation order where it differs */
 
-__attribute__((constructor)) static void mk_init(void) {
-    const char *aq = getenv("MBLLM_ACT_QUANT");
-    ACT_X86 = aq != 0 && strcmp(aq, "x86") == 0;
+int mbllm_set_exact(int on) {
+    int was = ACT_X86;
+    ACT_X86 = on != 0;
     mk_exact = ACT_X86;
+    return was;
+}
+
+__attribute__((constructor)) static void mk_init(void) {
     mk_table_scalar(&TABLES[MBLLM_VARIANT_SCALAR]);
 #if defined(__x86_64__)
     __builtin_cpu_init();
@@ -63,6 +67,13 @@ static inline int nearest_int(float v) {
     return (i & 0x007fffff) - 0x00400000;
 }
 
+/* _mm256_round_ps(v, nearest) then _mm256_cvtps_epi32: NaN and values outside int32 give INT32_MIN. */
+static inline int32_t cvtps_epi32(float v) {
+    float r = nearbyintf(v);
+    if (!(r >= -2147483648.0f && r < 2147483648.0f)) return INT32_MIN;
+    return (int32_t)r;
+}
+
 static inline void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 
 /* quantize_row_q8_0_ref / q8_1_ref (§4.1): d = amax/127, codes rounded half away from zero. */
@@ -79,10 +90,20 @@ static void quant_q8_0(const float *x, int64_t n, uint8_t *y, int with_sum) {
         if (ACT_X86) id = amax != 0 ? 127.f / amax : 0.0f;
         put16(y, mk_f2h(d));
         int sum = 0;
-        for (int j = 0; j < MK_QK; j++) {
-            int8_t q = (int8_t)(ACT_X86 ? (int)nearbyintf(x[j] * id) : round_away(x[j] * id));
-            y[qs + j] = (uint8_t)q;
-            sum += q;
+        if (ACT_X86) {
+            uint32_t wsum = 0; /* ggml sums the int32 conversions (wrapping) before saturating them to bytes */
+            for (int j = 0; j < MK_QK; j++) {
+                int32_t c = cvtps_epi32(x[j] * id);
+                y[qs + j] = (uint8_t)(int8_t)(c > 127 ? 127 : c < -128 ? -128 : c);
+                wsum += (uint32_t)c;
+            }
+            sum = (int32_t)wsum;
+        } else {
+            for (int j = 0; j < MK_QK; j++) {
+                int8_t q = (int8_t)round_away(x[j] * id);
+                y[qs + j] = (uint8_t)q;
+                sum += q;
+            }
         }
         if (with_sum) put16(y + 2, mk_f2h((float)sum * d));
     }
@@ -213,15 +234,21 @@ int mbllm_matmul(int variant, int wtype, const void *w, int64_t w_row_bytes, int
     mk_dot_fn dot = TABLES[variant].dot[wtype];
     mk_dotn_fn dotn = TABLES[variant].dotn[wtype];
     const uint8_t *W = (const uint8_t *)w, *A = (const uint8_t *)act;
-    if (n_tok == 1 && !(ACT_X86 && dotn)) {
+    const int float_w = wtype == MK_F16 || wtype == MK_BF16 || wtype == MK_F32;
+    if (n_tok == 1) {
         /* float weights stream from memory at the highest byte rate: start the next row's first lines early
            (measured +6% tg on F16; it costs the quantized types, whose kernels are not memory-bound) */
-        const int prefetch = wtype == MK_F16 || wtype == MK_BF16 || wtype == MK_F32;
+        const int prefetch = float_w;
+        /* exact mode: the multi-token kernel (one accumulator per token), the order of ggml's vec_dot for the
+           quantized types and, for float weights, the order of the prompt tiles, so that a token gives the same
+           result alone as in a batch */
+        const mk_dotn_fn one = ACT_X86 ? dotn : 0;
         for (int64_t r = r0; r < r1; r++) {
             const uint8_t *next = W + (r + MK_PREFETCH_ROWS) * w_row_bytes;
             if (prefetch && r + MK_PREFETCH_ROWS < r1)
                 for (int64_t o = 0; o < MK_PREFETCH_BYTES && o < w_row_bytes; o += 64) __builtin_prefetch(next + o, 0, 0);
-            out[r] = dot(cols, W + r * w_row_bytes, A);
+            if (one) one(cols, W + r * w_row_bytes, A, act_row_bytes, 1, out + r, 1);
+            else out[r] = dot(cols, W + r * w_row_bytes, A);
         }
         return MBLLM_OK;
     }

@@ -111,7 +111,7 @@ static inline float mk_bf2f(uint16_t b) {
     return f;
 }
 
-/* MBLLM_ACT_QUANT=x86: follow ggml x86 accumulation order (Q4_K mins in 4 float lanes). */
+/* Exact mode (mbllm_set_exact): follow ggml's x86 accumulation order (Q4_K mins in 4 float lanes). */
 extern int mk_exact;
 
 #endif

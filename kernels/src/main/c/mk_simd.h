@@ -487,27 +487,23 @@ typedef __m256 mk_fvec;
 #define mk_fhsum hsum8
 #endif
 
-/* One float row against nt activation rows: each weight vector is loaded and converted once. */
+/*
+ * One float row against nt activation rows: each weight vector is loaded and converted once. One accumulator per
+ * token, reduced by the build's horizontal sum, then the tail: the order of the AVX-512 prompt tiles (gemm_f16
+ * and friends below), so that a token's result does not depend on the batch it came in.
+ */
 #define MK_FLOAT_DOTN(NAME, ESZ, LOAD, SCALAR, ALOAD)                                                   \
     MK_INLINE void dotnb_##NAME(int64_t n, const uint8_t *w, const uint8_t *a, int64_t as, int nt,     \
                             float *s, int64_t ss) {                                              \
-        mk_fvec acc0[MK_MAX_NT], acc1[MK_MAX_NT];                                                \
-        for (int t = 0; t < MK_MAX_NT; t++) acc0[t] = acc1[t] = mk_fzero();                      \
+        mk_fvec acc[MK_MAX_NT];                                                                  \
+        for (int t = 0; t < MK_MAX_NT; t++) acc[t] = mk_fzero();                                 \
         int64_t i = 0;                                                                           \
-        for (; i + 2 * MK_FW <= n; i += 2 * MK_FW) {                                             \
-            const mk_fvec w0 = LOAD(w + i * ESZ), w1 = LOAD(w + (i + MK_FW) * ESZ);              \
-            for (int t = 0; t < nt; t++) {                                                       \
-                const uint8_t *at = a + t * as;                                                  \
-                acc0[t] = mk_ffma(w0, ALOAD(at + i * 4), acc0[t]);                              \
-                acc1[t] = mk_ffma(w1, ALOAD(at + (i + MK_FW) * 4), acc1[t]);                    \
-            }                                                                                    \
-        }                                                                                        \
         for (; i + MK_FW <= n; i += MK_FW) {                                                     \
             const mk_fvec w0 = LOAD(w + i * ESZ);                                                \
-            for (int t = 0; t < nt; t++) acc0[t] = mk_ffma(w0, ALOAD(a + t * as + i * 4), acc0[t]); \
+            for (int t = 0; t < nt; t++) acc[t] = mk_ffma(w0, ALOAD(a + t * as + i * 4), acc[t]); \
         }                                                                                        \
         for (int t = 0; t < nt; t++) {                                                           \
-            float sum = mk_fhsum(mk_fadd(acc0[t], acc1[t]));                                     \
+            float sum = mk_fhsum(acc[t]);                                                        \
             for (int64_t k = i; k < n; k++) sum += SCALAR(w + k * ESZ) * mk_f32(a + t * as + k * 4); \
             s[t * ss] = sum;                                                                     \
         }                                                                                        \

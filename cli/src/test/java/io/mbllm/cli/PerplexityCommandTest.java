@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +18,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.mbllm.testkit.SharedData;
 
-/** {@code mbllm perplexity} on stories260K against llama-perplexity's recorded output. */
+/**
+ * {@code mbllm perplexity} on stories260K against llama-perplexity's recorded output. Pinned to the float32
+ * attention figures (llama.cpp with {@code -fa off -ctk f32 -ctv f32}, the float64 reference): runs in the
+ * {@code f32-attention} surefire execution with {@code -Dmbllm.exact=false} (cli/pom.xml).
+ */
+@Tag("f32-attention")
 class PerplexityCommandTest {
     static final String ORACLE = "testdata/llamacpp-oracle/";
     @TempDir Path tmp;

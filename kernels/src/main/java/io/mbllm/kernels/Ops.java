@@ -30,28 +30,52 @@ public final class Ops {
 
     /**
      * LayerNorm: {@code out[i] = (x[i] - mean) / sqrt(var + eps) * w[i] + b[i]} (ggml {@code norm}, then
-     * multiply and add). Mean and variance are accumulated in double. {@code w} and {@code b} may be
-     * {@code null}.
+     * multiply and add), in the order of ggml-cpu's {@code ggml_compute_forward_norm_f32} on an AVX-512 build:
+     * the sum in double rounded to float, then divided by {@code n} in float; the variance as
+     * {@code ggml_vec_cvar_f32}: per 16 elements the float squares summed by {@link #reduce16}, those sums
+     * added in double, the tail element by element. {@code w} and {@code b} may be {@code null}.
      */
     public static void layerNorm(float[] x, int xOff, float[] w, int wOff, float[] b, int bOff,
                                  float[] out, int outOff, int n, float eps) {
         double sum = 0;
         for (int i = 0; i < n; i++) sum += x[xOff + i];
-        float mean = (float) (sum / n);
+        float mean = (float) sum / (float) n;
         double sum2 = 0;
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        for (; i + 15 < n; i += 16) {
+            for (int k = 0; k < 16; k++) out[outOff + i + k] = x[xOff + i + k] - mean;
+            sum2 += reduce16(out, outOff + i);
+        }
+        for (; i < n; i++) {
             float d = x[xOff + i] - mean;
             out[outOff + i] = d;
-            sum2 += (double) (d * d);
+            sum2 += d * d;
         }
         float variance = (float) (sum2 / n);
         float scale = 1.0f / (float) Math.sqrt(variance + eps);
-        for (int i = 0; i < n; i++) {
-            float v = out[outOff + i] * scale;
-            if (w != null) v *= w[wOff + i];
-            if (b != null) v += b[bOff + i];
-            out[outOff + i] = v;
+        for (int j = 0; j < n; j++) {
+            float v = out[outOff + j] * scale;
+            if (w != null) v *= w[wOff + j];
+            if (b != null) v += b[bOff + j];
+            out[outOff + j] = v;
         }
+    }
+
+    /**
+     * The float sum of the squares of {@code a[off .. off+16)} as GCC's {@code _mm512_reduce_add_ps} forms it
+     * (avx512fintrin.h): halves added (lane i + lane i+8), then again (i + i+4), then lanes (0+2) and (1+3),
+     * then those two.
+     */
+    static float reduce16(float[] a, int off) {
+        float c0 = sq8(a, off, 0), c1 = sq8(a, off, 1), c2 = sq8(a, off, 2), c3 = sq8(a, off, 3);
+        return (c0 + c2) + (c1 + c3);
+    }
+
+    /** Lane {@code m < 4} after two halvings: (p[m] + p[m+8]) + (p[m+4] + p[m+12]) with p the squares. */
+    private static float sq8(float[] a, int off, int m) {
+        float p0 = a[off + m] * a[off + m], p4 = a[off + m + 4] * a[off + m + 4];
+        float p8 = a[off + m + 8] * a[off + m + 8], p12 = a[off + m + 12] * a[off + m + 12];
+        return (p0 + p8) + (p4 + p12);
     }
 
     /** SiLU (swish): {@code x / (1 + e^-x)}. */
@@ -60,8 +84,8 @@ public final class Ops {
         return x / (1.0f + (float) Math.exp(-x));
     }
 
-    /** Experimental switch {@code -Dmbllm.silu=ggml}: SiLU through ggml's AVX-512 vector expf (llama.cpp x86). */
-    private static final boolean GGML_SILU = "ggml".equals(System.getProperty("mbllm.silu"));
+    /** {@link ExactMode#SILU}: SiLU through ggml's AVX-512 vector expf, as llama.cpp's x86 build computes it. */
+    private static final boolean GGML_SILU = ExactMode.SILU;
 
     /** Scalar replica of ggml's AVX-512 {@code ggml_v_expf} (ggml-cpu/vec.h): polynomial on a 2^n split. */
     static float ggmlExpf(float x) {

@@ -7,6 +7,7 @@ import io.mbllm.engine.lora.LoraSet;
 import io.mbllm.engine.model.Architecture.NormKind;
 import io.mbllm.gguf.quant.QuantCodec;
 import io.mbllm.gguf.quant.QuantTypes;
+import io.mbllm.kernels.ExactMode;
 import io.mbllm.kernels.MatMul;
 import io.mbllm.kernels.Ops;
 import io.mbllm.kernels.Parallel;
@@ -47,6 +48,7 @@ public final class InferenceContext implements AutoCloseable {
     private final float[] x, xb, attnOut, proj, q, k, v, qkv, gate, up, hidden;
     private final float[] ropeCos, ropeSin;
     private final float[] scores; // [n_head][nCtx]
+    private final FlashAttentionF16 flash; // exact mode, else null
     private final float[] logits; // last position
     private float[] batchLogits; // [maxBatch][n_vocab], only for evaluateAll
     private final int[] single = new int[1];
@@ -107,7 +109,8 @@ public final class InferenceContext implements AutoCloseable {
         int half = cfg.ropeDimensions() / 2;
         ropeCos = new float[b * Math.max(1, half)];
         ropeSin = new float[b * Math.max(1, half)];
-        scores = new float[maxHeads * nCtx];
+        scores = GGML_F16_ATTN ? new float[0] : new float[maxHeads * nCtx];
+        flash = GGML_F16_ATTN ? new FlashAttentionF16(maxHeads, cfg.keyLength(), cfg.valueLength()) : null;
         logits = new float[cfg.vocabSize()];
         qkvGroup = new WeightMatrix[cfg.blockCount()][];
         gateUpGroup = new WeightMatrix[cfg.blockCount()][];
@@ -336,74 +339,13 @@ public final class InferenceContext implements AutoCloseable {
         System.arraycopy(v, 0, cache.values[l], pos0 * vDim, n * vDim);
         if (GGML_F16_ATTN) {
             float[] kc = cache.keys[l], vc = cache.values[l];
-            for (int i = pos0 * kDim; i < (pos0 + n) * kDim; i++) kc[i] = f16(kc[i]);
-            for (int i = pos0 * vDim; i < (pos0 + n) * vDim; i++) vc[i] = f16(vc[i]);
+            for (int i = pos0 * kDim; i < (pos0 + n) * kDim; i++) kc[i] = FlashAttentionF16.f16(kc[i]);
+            for (int i = pos0 * vDim; i < (pos0 + n) * vDim; i++) vc[i] = FlashAttentionF16.f16(vc[i]);
         }
     }
 
-    /** Experiment {@code -Dmbllm.attn=ggmlf16}: F16 K/V, F16 Q and llama.cpp's CPU flash-attention F16 accumulator. */
-    private static final boolean GGML_F16_ATTN = "ggmlf16".equals(System.getProperty("mbllm.attn"));
-    private static final boolean SUM_FMA = Boolean.getBoolean("mbllm.attn.sumfma");
-
-    private static float f16(float x) {
-        return Float.float16ToFloat(Float.floatToFloat16(x));
-    }
-
-    /** One query row as ggml_compute_forward_flash_attn_ext_f16_one_chunk (ops.cpp) does it with F16 V. */
-    private void attendF16(int qOff, int len, int kBase, int vBase, int kDim, int vDim, int hdK, int hdV,
-                           float scale, int oOff) {
-        float[] keys = cache.keys[attLayer], values = cache.values[attLayer];
-        float[] qh = new float[hdK];
-        for (int i = 0; i < hdK; i++) qh[i] = f16(q[qOff + i]);
-        float[] acc = new float[hdV];
-        float sum = 0, m = Float.NEGATIVE_INFINITY;
-        for (int s = 0; s < len; s++) {
-            float sc = dotF16(qh, keys, s * kDim + kBase, hdK) * scale;
-            float mOld = m, ms = 1f, vs = 1f;
-            if (sc > m) {
-                m = sc;
-                ms = (float) Math.exp(mOld - m);
-                for (int i = 0; i < hdV; i++) acc[i] = f16(acc[i] * ms);
-            } else {
-                vs = (float) Math.exp(sc - m);
-            }
-            for (int i = 0; i < hdV; i++) acc[i] = f16(Math.fma(values[s * vDim + vBase + i], vs, acc[i]));
-            sum = SUM_FMA ? Math.fma(sum, ms, vs) : sum * ms + vs;
-        }
-        float sInv = sum == 0f ? 0f : 1.0f / sum;
-        for (int i = 0; i < hdV; i++) attnOut[oOff + i] = acc[i] * sInv;
-    }
-
-    /**
-     * ggml_vec_dot_f16 on AVX-512 without FP16 arithmetic (vec.cpp): 4 accumulators of 16 lanes over blocks of
-     * 64, reduced (0+2, 1+3, 0+1, then GCC's _mm512_reduce_add_ps halving), leftovers added in double.
-     */
-    private static float dotF16(float[] x, float[] y, int yOff, int n) {
-        int np = n & ~63;
-        float t0 = t6(x, y, yOff, np, 0), t1 = t6(x, y, yOff, np, 1);
-        float t2 = t6(x, y, yOff, np, 2), t3 = t6(x, y, yOff, np, 3);
-        double sumf = (t0 + t2) + (t1 + t3);
-        for (int i = np; i < n; i++) sumf += x[i] * y[yOff + i];
-        return (float) sumf;
-    }
-
-    /** Lane m of the 4-wide stage of the reduction: (r[m+12] + r[m+4]) + (r[m+8] + r[m]). */
-    private static float t6(float[] x, float[] y, int yOff, int np, int m) {
-        return (lane(x, y, yOff, np, m + 12) + lane(x, y, yOff, np, m + 4))
-                + (lane(x, y, yOff, np, m + 8) + lane(x, y, yOff, np, m));
-    }
-
-    /** Lane l after the accumulators are folded (0+2, 1+3, then 0+1); each accumulator is an FMA chain. */
-    private static float lane(float[] x, float[] y, int yOff, int np, int l) {
-        float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        for (int i = 0; i < np; i += 64) {
-            a0 = Math.fma(x[i + l], y[yOff + i + l], a0);
-            a1 = Math.fma(x[i + 16 + l], y[yOff + i + 16 + l], a1);
-            a2 = Math.fma(x[i + 32 + l], y[yOff + i + 32 + l], a2);
-            a3 = Math.fma(x[i + 48 + l], y[yOff + i + 48 + l], a3);
-        }
-        return (a0 + a2) + (a1 + a3);
-    }
+    /** {@link ExactMode#ATTENTION}: F16 K/V and llama.cpp's CPU flash attention ({@link FlashAttentionF16}). */
+    private static final boolean GGML_F16_ATTN = ExactMode.ATTENTION;
 
     private void attention(int l, int n, int pos0) {
         attLayer = l;
@@ -430,7 +372,8 @@ public final class InferenceContext implements AutoCloseable {
                 int len = pos0 + t + 1;
                 int qOff = t * qDim + h * hdK;
                 if (GGML_F16_ATTN) {
-                    attendF16(qOff, len, kvh * hdK, kvh * hdV, kDim, vDim, hdK, hdV, scale, t * oDim + h * hdV);
+                    flash.attend(h, q, qOff, keys, values, len, kvh * hdK, kvh * hdV, kDim, vDim, hdK, hdV, scale,
+                            attnOut, t * oDim + h * hdV);
                     continue;
                 }
                 for (int s = 0; s < len; s++) {

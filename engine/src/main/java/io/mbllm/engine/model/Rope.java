@@ -1,11 +1,14 @@
 package io.mbllm.engine.model;
 
 import io.mbllm.engine.model.Architecture.RopeType;
+import io.mbllm.kernels.CMath;
+import io.mbllm.kernels.ExactMode;
 
 /**
  * Rotary position embedding as ggml applies it ({@code ggml_rope_ext}; {@code shared/docs/gguf.md} §6): for
  * pair {@code i < n_rot/2} at position {@code p} the angle is {@code p * freq_scale * base^(-2i/n_rot) / ff_i},
- * the base power built by repeated float multiplication as ggml does; YaRN mixes interpolated and extrapolated
+ * the base power built by repeated float multiplication as ggml does, with the C library's {@code powf},
+ * {@code cosf} and {@code sinf} as ggml's angle cache (see {@link CMath}); YaRN mixes interpolated and extrapolated
  * angles. NORM rotates {@code (x[2i], x[2i+1])}, NEOX {@code (x[i], x[i + n_rot/2])}; dimensions past
  * {@code n_rot} are left alone.
  */
@@ -25,7 +28,7 @@ public final class Rope {
     Rope(RopeType type, int nRot, float freqBase, RopeScaling scaling, float[] factors) {
         this.type = type;
         this.nRot = nRot;
-        this.thetaScale = (float) Math.pow(freqBase, -2.0f / nRot);
+        this.thetaScale = CMath.pow(freqBase, -2.0f / nRot);
         this.freqScale = scaling.freqScale();
         this.factors = factors;
         boolean yarn = scaling.type() == RopeScaling.Type.YARN;
@@ -76,14 +79,17 @@ public final class Rope {
                 t = thetaInterp * (1 - rampMix) + thetaExtrap * rampMix;
                 m *= 1f + 0.1f * (float) Math.log(1f / freqScale);
             }
-            cos[off + i] = (float) Math.cos(t) * m;
-            sin[off + i] = (float) Math.sin(t) * m;
+            cos[off + i] = CMath.cos(t) * m;
+            sin[off + i] = CMath.sin(t) * m;
             theta *= thetaScale;
         }
     }
 
-    /** Experiment {@code -Dmbllm.rope.fma=1|2}: the rotation as a C compiler contracts it into one FMA. */
-    private static final int FMA = Integer.getInteger("mbllm.rope.fma", 0);
+    /**
+     * {@link ExactMode#ROPE}: each rotated value as one fused multiply-add, as a C compiler contracts ggml's
+     * {@code x0*cos_theta - x1*sin_theta} and {@code x0*sin_theta + x1*cos_theta} (ggml-cpu/ops.cpp, rotate_pairs).
+     */
+    private static final boolean FMA = ExactMode.ROPE;
 
     /** Rotates one head vector {@code x[off .. off+head)} with angles from {@link #angles}. */
     public void rotate(float[] x, int off, float[] cos, float[] sin, int aOff) {
@@ -99,12 +105,9 @@ public final class Rope {
             }
             float c = cos[aOff + i], s = sin[aOff + i];
             float a = x[i0], b = x[i1];
-            if (FMA == 1) {
+            if (FMA) {
                 x[i0] = Math.fma(a, c, -(b * s));
                 x[i1] = Math.fma(a, s, b * c);
-            } else if (FMA == 2) {
-                x[i0] = Math.fma(-b, s, a * c);
-                x[i1] = Math.fma(b, c, a * s);
             } else {
                 x[i0] = a * c - b * s;
                 x[i1] = a * s + b * c;

@@ -11,12 +11,14 @@ import java.util.HexFormat;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.mbllm.engine.ExactModeTags;
 import io.mbllm.engine.model.ContextOptions;
 import io.mbllm.engine.model.GgufModelSource;
 import io.mbllm.engine.model.InferenceContext;
@@ -32,7 +34,11 @@ import io.mbllm.testkit.SharedData;
  * stories260K quantized by mbllm's own quantizer to Q4_K_M and Q2_K: PPL and mean KLD against llama.cpp's
  * figures ({@code perplexity.json}; for Q2_K the {@code --no-repack} ones, as the README says for a kernel on the
  * plain block layout) and against llama.cpp's F32 base files.
+ *
+ * <p>Pinned to float32 attention numerics (float64 references, llama.cpp with F32 K/V): runs in the
+ * {@code f32-attention} surefire execution with {@code -Dmbllm.exact=false}.
  */
+@Tag(ExactModeTags.F32_ATTENTION)
 class QuantizedStories260KTest {
     static final String ORACLE = "testdata/llamacpp-oracle/";
     static Path dir;

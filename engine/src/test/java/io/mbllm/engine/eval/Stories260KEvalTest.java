@@ -11,6 +11,7 @@ import java.util.Arrays;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.mbllm.engine.ExactModeTags;
 import io.mbllm.engine.model.ContextOptions;
 import io.mbllm.engine.model.GgufModelSource;
 import io.mbllm.engine.model.InferenceContext;
@@ -32,7 +34,11 @@ import io.mbllm.testkit.SharedData;
  * Perplexity and KL divergence of the F32 stories260K model over {@code testdata/text/stories.txt} against
  * llama.cpp's recorded figures and base files ({@code testdata/llamacpp-oracle/perplexity.json},
  * {@code stories260K.kld-base.c128.bin}, {@code .c64.bin}).
+ *
+ * <p>Pinned to float32 attention numerics (float64 references, llama.cpp with F32 K/V): runs in the
+ * {@code f32-attention} surefire execution with {@code -Dmbllm.exact=false}.
  */
+@Tag(ExactModeTags.F32_ATTENTION)
 class Stories260KEvalTest {
     static final String ORACLE = "testdata/llamacpp-oracle/";
 

@@ -17,12 +17,14 @@ import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.mbllm.engine.ExactModeTags;
 import io.mbllm.engine.model.GgufModelSource;
 import io.mbllm.engine.model.MetaValue;
 import io.mbllm.engine.model.Model;
@@ -35,7 +37,11 @@ import io.mbllm.gguf.TensorInfo;
 import io.mbllm.kernels.Parallel;
 import io.mbllm.testkit.SharedData;
 
-/** Every file of {@code lora-oracle/edge/} refused or accepted as {@code edge/expected.json} says, and the rules behind them. */
+/** Every file of {@code lora-oracle/edge/} refused or accepted as {@code edge/expected.json} says, and the rules behind them. *
+ * <p>Pinned to float32 attention numerics (float64 references, llama.cpp with F32 K/V): runs in the
+ * {@code f32-attention} surefire execution with {@code -Dmbllm.exact=false}.
+ */
+@Tag(ExactModeTags.F32_ATTENTION)
 class LoraEdgeTest {
     static final String EDGE = LoraOracle.DIR + "edge/";
     static Parallel pool;

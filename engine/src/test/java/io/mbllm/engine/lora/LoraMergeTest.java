@@ -16,12 +16,14 @@ import java.util.Locale;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.mbllm.engine.ExactModeTags;
 import io.mbllm.engine.generate.Greedy;
 import io.mbllm.engine.model.InferenceContext;
 import io.mbllm.engine.model.Model;
@@ -32,7 +34,11 @@ import io.mbllm.gguf.mix.FileType;
 import io.mbllm.kernels.Parallel;
 import io.mbllm.testkit.SharedData;
 
-/** {@link LoraMerger} against {@code llama-export-lora}'s output ({@code merged-a.tensor-sha256.json}) and the merged-model oracle. */
+/** {@link LoraMerger} against {@code llama-export-lora}'s output ({@code merged-a.tensor-sha256.json}) and the merged-model oracle. *
+ * <p>Pinned to float32 attention numerics (float64 references, llama.cpp with F32 K/V): runs in the
+ * {@code f32-attention} surefire execution with {@code -Dmbllm.exact=false}.
+ */
+@Tag(ExactModeTags.F32_ATTENTION)
 class LoraMergeTest {
     static Parallel pool;
     static Path base, adapterA;

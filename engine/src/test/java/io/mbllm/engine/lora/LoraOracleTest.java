@@ -11,10 +11,12 @@ import java.util.Locale;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.mbllm.engine.ExactModeTags;
 import io.mbllm.engine.generate.Greedy;
 import io.mbllm.engine.model.ContextOptions;
 import io.mbllm.engine.model.InferenceContext;
@@ -25,7 +27,11 @@ import io.mbllm.testkit.SharedData;
 /**
  * Adapters applied at run time against llama.cpp's all-F32 oracle ({@code lora-oracle/<case>.kvf32-nofa.*}):
  * teacher-forced logits at all 48 positions × 512, free-running greedy tokens, top-5 per step.
+ *
+ * <p>Pinned to float32 attention numerics (float64 references, llama.cpp with F32 K/V): runs in the
+ * {@code f32-attention} surefire execution with {@code -Dmbllm.exact=false}.
  */
+@Tag(ExactModeTags.F32_ATTENTION)
 class LoraOracleTest {
     static Parallel pool;
     static Model model;

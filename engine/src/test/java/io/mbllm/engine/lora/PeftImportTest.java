@@ -20,9 +20,11 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.mbllm.engine.ExactModeTags;
 import io.mbllm.engine.model.Model;
 import io.mbllm.engine.model.ModelSource;
 import io.mbllm.gguf.GgmlType;
@@ -33,7 +35,11 @@ import io.mbllm.kernels.WeightMatrix;
 import io.mbllm.testkit.SharedData;
 import io.mbllm.testkit.SplitMix64;
 
-/** PEFT directory → GGUF adapter ({@link PeftImporter}), from PEFT files written here from known values. */
+/** PEFT directory → GGUF adapter ({@link PeftImporter}), from PEFT files written here from known values. *
+ * <p>Pinned to float32 attention numerics (float64 references, llama.cpp with F32 K/V): runs in the
+ * {@code f32-attention} surefire execution with {@code -Dmbllm.exact=false}.
+ */
+@Tag(ExactModeTags.F32_ATTENTION)
 class PeftImportTest {
     static Parallel pool;
     static Path base;

@@ -11,18 +11,24 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.mbllm.engine.ExactModeTags;
 import io.mbllm.engine.generate.Greedy;
 import io.mbllm.kernels.Parallel;
 
 /**
  * Every supported family on a tiny random model: it loads, batch and token-by-token evaluation agree, the
  * logits of every position match an independent double-precision forward pass, and generation runs.
+ *
+ * <p>Pinned to float32 attention numerics (float64 references, llama.cpp with F32 K/V): runs in the
+ * {@code f32-attention} surefire execution with {@code -Dmbllm.exact=false}.
  */
+@Tag(ExactModeTags.F32_ATTENTION)
 class ArchitecturesTest {
     static final Parallel POOL = new Parallel(2);
     static final int[] PROMPT = {1, 7, 22, 3, 39, 0, 15, 15, 8, 30, 2};

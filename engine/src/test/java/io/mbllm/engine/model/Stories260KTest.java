@@ -14,11 +14,13 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.mbllm.engine.ExactModeTags;
 import io.mbllm.engine.generate.Greedy;
 import io.mbllm.kernels.Parallel;
 import io.mbllm.testkit.SharedData;
@@ -27,7 +29,11 @@ import io.mbllm.testkit.SharedData;
  * The trained stories260K model (llama, all F32, GQA 8/4) against llama2.c's {@code run.c} token trace
  * ({@code models/stories260K.expected.tokens.tsv}: 200 steps from BOS, 64 steps from {@code Once upon a time},
  * 64 from {@code Lily}) and llama.cpp's greedy oracle ({@code llamacpp-oracle/stories260K.greedy.json}).
+ *
+ * <p>Pinned to float32 attention numerics (float64 references, llama.cpp with F32 K/V): runs in the
+ * {@code f32-attention} surefire execution with {@code -Dmbllm.exact=false}.
  */
+@Tag(ExactModeTags.F32_ATTENTION)
 class Stories260KTest {
     /** One forward pass of run.c: token fed at pos, the next token (prompt or argmax), argmax and its logit. */
     record Step(int pos, int input, int next, int argmax, double maxLogit, boolean prompt) {}

@@ -8,10 +8,12 @@ import java.util.Arrays;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.mbllm.engine.ExactModeTags;
 import io.mbllm.gguf.GgmlType;
 import io.mbllm.gguf.quant.QuantTypes;
 import io.mbllm.kernels.Parallel;
@@ -20,7 +22,11 @@ import io.mbllm.kernels.Parallel;
  * Every weight type in {@link QuantTypes} runs: a llama model with all matrices (embedding included) in that
  * type loads, evaluates and tracks the double-precision forward pass over the same dequantized weights (the
  * only difference is ggml's activation quantization, so the tolerance grows for the coarse activation formats).
+ *
+ * <p>Pinned to float32 attention numerics (float64 references, llama.cpp with F32 K/V): runs in the
+ * {@code f32-attention} surefire execution with {@code -Dmbllm.exact=false}.
  */
+@Tag(ExactModeTags.F32_ATTENTION)
 class WeightTypesTest {
     static final Parallel POOL = new Parallel(2);
     static final int[] PROMPT = {1, 5, 9, 33, 2, 17};

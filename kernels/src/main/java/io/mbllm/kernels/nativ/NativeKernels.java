@@ -18,6 +18,8 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 
+import io.mbllm.kernels.ExactMode;
+
 /**
  * Finds and loads the native kernel library ({@code libmbllm_kernels.so}, built from {@code src/main/c} into the
  * jar when a C compiler was present). The library is extracted once to a per-user cache directory named by its
@@ -31,7 +33,7 @@ public final class NativeKernels {
     /** Where the build puts the library on the class path. */
     static final String RESOURCE = "/native/linux-x86_64/libmbllm_kernels.so";
     /** The ABI version this Java code was written against ({@code MBLLM_KERNELS_ABI}). */
-    static final int ABI = 3;
+    static final int ABI = 4;
 
     private static final System.Logger LOG = System.getLogger(NativeKernels.class.getName());
 
@@ -105,6 +107,7 @@ public final class NativeKernels {
             SymbolLookup lookup = SymbolLookup.libraryLookup(lib, Arena.global());
             int abi = abi(lookup);
             if (abi != ABI) return new Status(null, lib + " has ABI " + abi + ", expected " + ABI);
+            setExact(lookup, ExactMode.ACTIVATIONS);
             return new Status(lookup, null);
         } catch (IOException | RuntimeException | LinkageError e) {
             return new Status(null, e.getClass().getSimpleName() + ": " + e.getMessage());
@@ -136,6 +139,18 @@ public final class NativeKernels {
             Files.deleteIfExists(tmp);
         }
         return lib;
+    }
+
+    /** Puts the library in exact or reference mode ({@code mbllm_set_exact}) before anything else runs. */
+    private static void setExact(SymbolLookup lookup, boolean exact) {
+        MethodHandle handle = Linker.nativeLinker().downcallHandle(
+                lookup.find("mbllm_set_exact").orElseThrow(() -> new UnsatisfiedLinkError("mbllm_set_exact")),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        try {
+            int unused = (int) handle.invokeExact(exact ? 1 : 0);
+        } catch (Throwable t) {
+            throw new IllegalStateException("mbllm_set_exact failed", t);
+        }
     }
 
     /** The one call made before {@link mbllm_kernels_h} can be used: the library's ABI version. */

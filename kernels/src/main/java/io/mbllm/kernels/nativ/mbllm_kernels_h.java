@@ -102,6 +102,23 @@ public final class mbllm_kernels_h {
         }
     }
 
+    private static final class mbllm_set_exact {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_INT);
+        static final MethodHandle HANDLE = downcall("mbllm_set_exact", DESC, Linker.Option.critical(false));
+    }
+
+    /**
+     * {@code int mbllm_set_exact(int on)}: llama.cpp's x86 activation rounding and accumulation order (1) or the
+     * reference quantizers' (0); returns the previous mode. Set at load from {@link io.mbllm.kernels.ExactMode}.
+     */
+    public static int mbllm_set_exact(int on) {
+        try {
+            return (int) mbllm_set_exact.HANDLE.invokeExact(on);
+        } catch (Throwable t) {
+            throw failure("mbllm_set_exact", t);
+        }
+    }
+
     private static final class mbllm_quantize_act {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT64, C_INT, C_POINTER);
         static final MethodHandle HANDLE = downcall("mbllm_quantize_act", DESC, Linker.Option.critical(true));

@@ -11,12 +11,14 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.mbllm.engine.ExactModeTags;
 import io.mbllm.engine.eval.LogProbs;
 import io.mbllm.engine.lora.LoraAdapter;
 import io.mbllm.engine.lora.LoraSet;
@@ -32,8 +34,10 @@ import io.mbllm.kernels.Parallel;
  * The trainer on tiny llama, qwen2 (biases, NEOX) and stablelm (LayerNorm with bias, partial rotary) models
  * with a non-zero adapter: its forward loss equals the inference engine's with the written adapter applied
  * through {@link LoraSet}, and its whole-model gradient agrees with central differences of the loss along the
- * gradient and along a random direction.
+ * gradient and along a random direction. The trainer keeps attention in float32, so the comparison runs with the
+ * engine's float32 attention (the {@code f32-attention} execution).
  */
+@Tag(ExactModeTags.F32_ATTENTION)
 class TrainArchitecturesTest {
     static final Parallel POOL = new Parallel(2);
 

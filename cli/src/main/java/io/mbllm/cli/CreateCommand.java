@@ -19,7 +19,8 @@ import picocli.CommandLine.Parameters;
  * Without {@code -f}, {@code ./Modelfile} is used, or {@code FROM .} when there is none. A tag naming a level
  * ({@code rocket-3b:q4}) makes the server quantize even without {@code -q}.
  */
-@Command(name = "create", mixinStandardHelpOptions = true, description = "Create a model from a Modelfile.")
+@Command(name = "create", mixinStandardHelpOptions = true, description = {"Create a model from a Modelfile.",
+        "ADAPTER lines (one or more) add LoRA adapters: a GGUF adapter or a PEFT folder, PATH:SCALE for a scale."})
 public final class CreateCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "MODEL", description = "name of the new model, e.g. rocket-3b:q4")
     String model;

@@ -3,7 +3,9 @@ package io.mbllm.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mbllm.server.create.AdapterFiles;
 import io.mbllm.server.create.ModelfilePaths;
+import io.mbllm.server.modelfile.AdapterLine;
 import io.mbllm.server.modelfile.Message;
 import io.mbllm.server.modelfile.Modelfile;
 import java.io.IOException;
@@ -14,18 +16,21 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * The client half of {@code create} (modelfile.md §3): turns a parsed Modelfile into the JSON body of
  * {@code POST /api/create} and the local files to upload first. {@code FROM} paths are expanded relative to the
  * Modelfile's directory; a path that does not exist is a model name ({@code from}); a file is hashed and goes
- * to {@code files} under its base name; a directory contributes its {@code *.gguf} files. {@code ADAPTER} must
- * exist and goes to {@code adapters}.
+ * to {@code files} under its base name; a directory contributes its {@code *.gguf} files. Every {@code ADAPTER}
+ * ({@code PATH[:SCALE]}, {@link AdapterLine}) must exist: its files ({@link AdapterFiles}: a GGUF adapter, or a
+ * PEFT folder) go to {@code adapters}, and a scale other than 1 to the mbllm field {@code adapter_scales}.
  *
  * @param body     the request body (without {@code stream})
  * @param uploads  the files to upload, in order
@@ -72,14 +77,25 @@ public record ModelfileRequest(ObjectNode body, List<Upload> uploads) {
         }
         if (from != null && files.isEmpty()) body.put("from", from);
         if (!files.isEmpty()) body.set("files", JSON.valueToTree(files));
-        if (mf.adapter().isPresent()) {
-            Path p = existing(mf.adapter().get(), baseDir);
-            if (p == null || !Files.isRegularFile(p)) {
-                throw new CliException("adapter file not found: " + mf.adapter().get());
-            }
+        if (!mf.adapters().isEmpty()) {
             Map<String, String> adapters = new LinkedHashMap<>();
-            add(p, p.getFileName().toString(), adapters, uploads);
+            Map<String, Float> scales = new LinkedHashMap<>();
+            Set<String> taken = new HashSet<>();
+            for (String text : mf.adapters()) {
+                AdapterLine line = AdapterLine.parse(text);
+                Path p = existing(line.path(), baseDir);
+                if (p == null) throw new CliException("adapter file not found: " + line.path());
+                AdapterFiles af;
+                try {
+                    af = AdapterFiles.of(p, taken);
+                } catch (IllegalArgumentException e) {
+                    throw new CliException(e.getMessage());
+                }
+                for (Map.Entry<String, Path> f : af.files().entrySet()) add(f.getValue(), f.getKey(), adapters, uploads);
+                if (line.scale() != 1f) scales.put(af.scaleKey(), line.scale());
+            }
             body.set("adapters", JSON.valueToTree(adapters));
+            if (!scales.isEmpty()) body.set("adapter_scales", JSON.valueToTree(scales));
         }
         mf.template().ifPresent(t -> body.put("template", t));
         mf.system().ifPresent(s -> body.put("system", s));

@@ -96,6 +96,31 @@ class CreateAgainstStoreTest {
         assertTrue(store.list().isEmpty());
     }
 
+    @Test
+    void createWithAdaptersUploadsThemAndShowListsThem() throws Exception {
+        Path stories = SharedData.require("models/stories260K.gguf");
+        Path a = SharedData.require("testdata/lora-oracle/stories260K-lora-a.f32.gguf");
+        Path b = SharedData.require("testdata/lora-oracle/stories260K-lora-b.f32.gguf");
+        Files.createDirectories(dir.resolve("b"));
+        Files.copy(b, dir.resolve("b/lora.gguf"));
+        Files.writeString(dir.resolve("Modelfile"), "FROM " + stories + "\nADAPTER " + a + "\nADAPTER ./b:0.25\n");
+        run(CreateCommand::new, 0, "tale");
+        StoredModel m = store.show(ModelName.parse("tale"));
+        List<String> digests = m.manifest().layers().stream()
+                .filter(l -> l.mediaType().equals("application/vnd.ollama.image.adapter"))
+                .map(l -> l.digest().toString()).toList();
+        assertEquals(List.of(ModelfileRequest.sha256(a), ModelfileRequest.sha256(b)), digests);
+        assertEquals(List.of(1f, 0.25f), m.adapterScales());
+        String mf = run(ShowCommand::new, 0, "tale", "--modelfile").out();
+        assertTrue(mf.contains("\nADAPTER " + m.adapterPaths().get(0) + "\nADAPTER " + m.adapterPaths().get(1) + ":0.25\n"), mf);
+
+        Files.writeString(dir.resolve("Bad"), "FROM " + stories + "\nADAPTER "
+                + SharedData.require("testdata/lora-oracle/edge/invalid-arch-gpt2.gguf") + "\n");
+        assertEquals("Error: adapter invalid-arch-gpt2.gguf: model arch and LoRA arch mismatch\n",
+                run(CreateCommand::new, 1, "bad", "-f", "Bad").err().lines().reduce((x, y) -> y).orElse("") + "\n");
+        assertTrue(store.resolve(ModelName.parse("bad")).isEmpty());
+    }
+
     /** llama-quantize's output for one level, from {@code llamacpp-oracle/perplexity.json}. */
     record Oracle(String sha256, long size) {
         static Oracle of(String level) throws java.io.IOException {

@@ -58,4 +58,24 @@ class ModelfilesTest {
         assertEquals("sha256:270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d",
                 req.body().path("files").path("stories260K.gguf").asText());
     }
+
+    @Test
+    void storiesLoraNamesTwoAdaptersWithScales() throws Exception {
+        Modelfile mf = parse("stories260K-lora.Modelfile");
+        assertEquals(List.of("../../shared/testdata/lora-oracle/stories260K-lora-a.f32.gguf",
+                "../../shared/testdata/lora-oracle/stories260K-lora-b.f32.gguf:0"), mf.adapters());
+        Path resolved = DIR.resolve(mf.from().getFirst()).normalize();
+        assumeTrue(Files.exists(resolved), "repository and shared/ are not siblings here: " + resolved);
+        ModelfileRequest req = ModelfileRequest.build("stories-lora", mf, DIR, null);
+        assertEquals(List.of("stories260K-lora-a.f32.gguf", "stories260K-lora-b.f32.gguf"),
+                List.copyOf(iterable(req.body().path("adapters").fieldNames())));
+        assertEquals(0.0, req.body().path("adapter_scales").path("stories260K-lora-b.f32.gguf").asDouble(-1));
+        assertEquals(1, req.body().path("adapter_scales").size());
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> it) {
+        List<String> out = new java.util.ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
 }

@@ -20,7 +20,7 @@ import io.mbllm.kernels.WeightMatrix;
  * <p>Not thread-safe: one per context; its scratch buffers are sized once, so calls allocate nothing.
  */
 public final class LoraMatMul implements MatMul {
-    private final LoraSet set;
+    private LoraSet set;
     private final MatMul base;
     private final Parallel parallel;
     private int maxBatch;
@@ -64,6 +64,18 @@ public final class LoraMatMul implements MatMul {
     /** The adapters applied. */
     public LoraSet set() {
         return set;
+    }
+
+    /**
+     * Applies {@code next} from the next product on (e.g. another request's scales on the same context). The set
+     * must be bound to the same model; scratch buffers grow when its ranks or widths need more. Not for use
+     * while a product runs.
+     */
+    public void use(LoraSet next) {
+        if (next.model() != set.model()) throw new IllegalArgumentException("the LoRA adapters are bound to another model");
+        if (next == set) return;
+        set = next;
+        allocate(maxBatch);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.mbllm.engine.model;
 import java.util.Arrays;
 
 import io.mbllm.engine.lora.LoraMatMul;
+import io.mbllm.engine.lora.LoraSet;
 import io.mbllm.engine.model.Architecture.NormKind;
 import io.mbllm.gguf.quant.QuantCodec;
 import io.mbllm.gguf.quant.QuantTypes;
@@ -117,6 +118,24 @@ public final class InferenceContext implements AutoCloseable {
         }
         qkvOuts = new float[][] {q, k, v};
         gateUpOuts = new float[][] {gate, up};
+    }
+
+    /**
+     * Switches the LoRA adapters (and scales) this context applies, for a context built with
+     * {@code ContextOptions.withLoras}. The KV cache is not touched: positions already evaluated keep what the
+     * previous set gave them, so callers rewind or reset when the set changes.
+     *
+     * @throws IllegalStateException    when the context was built without adapters
+     * @throws IllegalArgumentException when {@code set} is bound to another model
+     */
+    public void useLoras(LoraSet set) {
+        if (lora == null) throw new IllegalStateException("this context was built without LoRA adapters");
+        lora.use(set);
+    }
+
+    /** The LoRA adapters this context applies, or {@code null} when it was built without. */
+    public LoraSet loras() {
+        return lora == null ? null : lora.set();
     }
 
     /** Per-pair RoPE divisors: {@code rope_freqs}, else phi3's long factors beyond the original context, else short. */

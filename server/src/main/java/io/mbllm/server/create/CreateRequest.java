@@ -28,10 +28,13 @@ import java.util.Objects;
  * @param modelfile  legacy: a Modelfile parsed by the server
  * @param path       legacy: the directory relative Modelfile paths start from
  * @param stream     stream progress lines (default true)
+ * @param adapterScales mbllm extension {@code adapter_scales}: user scale per {@code adapters} key (a GGUF
+ *                   adapter, or a PEFT adapter's {@code .safetensors} file or folder); 1 when absent
  */
 public record CreateRequest(String model, String from, Map<String, String> files, Map<String, String> adapters,
         String quantize, String template, String system, List<String> license, Map<String, Object> parameters,
-        List<Message> messages, String requires, String modelfile, String path, boolean stream) {
+        List<Message> messages, String requires, String modelfile, String path, boolean stream,
+        Map<String, Float> adapterScales) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -52,6 +55,16 @@ public record CreateRequest(String model, String from, Map<String, String> files
         requires = nz(requires);
         modelfile = nz(modelfile);
         path = nz(path);
+        adapterScales = adapterScales == null || adapterScales.isEmpty() ? Map.of()
+                : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(adapterScales));
+    }
+
+    /** A request without adapter scales. */
+    public CreateRequest(String model, String from, Map<String, String> files, Map<String, String> adapters,
+            String quantize, String template, String system, List<String> license, Map<String, Object> parameters,
+            List<Message> messages, String requires, String modelfile, String path, boolean stream) {
+        this(model, from, files, adapters, quantize, template, system, license, parameters, messages, requires,
+                modelfile, path, stream, Map.of());
     }
 
     /** A request for {@code model} from a base model {@code from}, nothing else set. */
@@ -69,20 +82,21 @@ public record CreateRequest(String model, String from, Map<String, String> files
     /** This request with {@code quantize} set. */
     public CreateRequest withQuantize(String q) {
         return new CreateRequest(model, from, files, adapters, q, template, system, license, parameters, messages,
-                requires, modelfile, path, stream);
+                requires, modelfile, path, stream, adapterScales);
     }
 
     /** This request with template, system, parameters, messages and license set. */
     public CreateRequest withContent(String newTemplate, String newSystem, Map<String, Object> newParameters,
             List<Message> newMessages, List<String> newLicense) {
         return new CreateRequest(model, from, files, adapters, quantize, newTemplate, newSystem, newLicense,
-                newParameters, newMessages, requires, modelfile, path, stream);
+                newParameters, newMessages, requires, modelfile, path, stream, adapterScales);
     }
 
     /** This request with the sources replaced (used when resolving the legacy {@code modelfile} form). */
-    CreateRequest withSources(String newFrom, Map<String, String> newFiles, Map<String, String> newAdapters) {
+    CreateRequest withSources(String newFrom, Map<String, String> newFiles, Map<String, String> newAdapters,
+            Map<String, Float> newAdapterScales) {
         return new CreateRequest(model, newFrom, newFiles, newAdapters, quantize, template, system, license,
-                parameters, messages, requires, modelfile, path, stream);
+                parameters, messages, requires, modelfile, path, stream, newAdapterScales);
     }
 
     /**
@@ -143,7 +157,8 @@ public record CreateRequest(String model, String from, Map<String, String> files
         JsonNode stream = n.get("stream");
         return new CreateRequest(model, text(n, "from"), stringMap(n, "files"), stringMap(n, "adapters"), quantize,
                 text(n, "template"), text(n, "system"), license, params, messages, text(n, "requires"),
-                text(n, "modelfile"), text(n, "path"), stream == null || stream.isNull() || stream.asBoolean(true));
+                text(n, "modelfile"), text(n, "path"), stream == null || stream.isNull() || stream.asBoolean(true),
+                scaleMap(n, "adapter_scales"));
     }
 
     private static String text(JsonNode n, String field) throws CreateException {
@@ -172,6 +187,25 @@ public record CreateRequest(String model, String from, Map<String, String> files
                 throw CreateException.badRequest(field + " must be an object of file name to digest");
             }
             out.put(e.getKey(), e.getValue().asText());
+        }
+        return out;
+    }
+
+    private static Map<String, Float> scaleMap(JsonNode n, String field) throws CreateException {
+        JsonNode v = n.get(field);
+        Map<String, Float> out = new LinkedHashMap<>();
+        if (v == null || v.isNull()) {
+            return out;
+        }
+        if (!v.isObject()) {
+            throw CreateException.badRequest(field + " must be an object of file name to number");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isNumber() || !Float.isFinite(e.getValue().floatValue())) {
+                throw CreateException.badRequest(field + " must be an object of file name to number");
+            }
+            out.put(e.getKey(), e.getValue().floatValue());
         }
         return out;
     }

@@ -44,7 +44,9 @@ import java.util.function.Consumer;
  * (api-contract §3.10, Ollama {@code server/create.go}).
  *
  * <p>Flow: validate the name; take the layers of the source (uploaded GGUF blobs from {@code files}, or every
- * layer of the base model {@code from}); quantize the weights when {@code quantize} is given, or when it is not
+ * layer of the base model {@code from}); when {@code adapters} are given, check them against the weights and
+ * put them in place of the base's adapter layers ({@link AdapterLayers}: several allowed, PEFT folders converted,
+ * scales kept in the config's {@code adapter_scales}); quantize the weights when {@code quantize} is given, or when it is not
  * and the tag names a level ({@code rocket-3b:q4} → Q4_K_M) — from F32/F16/BF16 sources only, a no-op when the
  * source already has the level; replace or add the template, system, license, params (merged key by key over
  * the base's) and messages layers; write the config blob and, last, the manifest. Progress goes to a callback:
@@ -130,13 +132,32 @@ public final class CreateService {
             throw CreateException.badRequest("neither 'from' or 'files' was specified");
         }
         List<Layer> planned = new ArrayList<>(src.layers());
-        if (!req.adapters().isEmpty()) {
-            planned.removeIf(l -> l.mediaType().equals(LayerKind.ADAPTER.mediaType()));
-            planned.addAll(adapters(req.adapters()));
-        }
-
         Optional<Layer> modelLayer = planned.stream()
                 .filter(l -> l.mediaType().equals(LayerKind.MODEL.mediaType())).findFirst();
+        Map<String, Float> adapterScales = new LinkedHashMap<>();
+        if (src.baseConfig() != null) {
+            adapterScales.putAll(src.baseConfig().adapterScales());
+        }
+        if (!req.adapters().isEmpty()) {
+            if (modelLayer.isEmpty()) {
+                throw CreateException.badRequest("LoRA adapters need GGUF model weights");
+            }
+            List<AdapterLayers.Planned> adapters = new AdapterLayers(this, progress)
+                    .resolve(req.adapters(), req.adapterScales(), store.blobs().path(modelLayer.get().digest()));
+            planned.removeIf(l -> l.mediaType().equals(LayerKind.ADAPTER.mediaType()));
+            adapterScales.clear();
+            for (AdapterLayers.Planned a : adapters) {
+                planned.add(a.layer());
+                adapterScales.put(a.layer().digest().toString(), a.scale());
+            }
+        } else if (!req.adapterScales().isEmpty()) {
+            throw CreateException.badRequest("adapter_scales needs adapters");
+        }
+        List<Layer> fileAdapters = src.baseConfig() != null ? List.of() : planned.stream()
+                .filter(l -> l.mediaType().equals(LayerKind.ADAPTER.mediaType())).toList();
+        if (!fileAdapters.isEmpty() && req.adapters().isEmpty() && modelLayer.isPresent()) {
+            new AdapterLayers(this, progress).check(fileAdapters, store.blobs().path(modelLayer.get().digest()));
+        }
         GgufFacts modelFacts = src.modelFacts();
         Optional<FileType> quantizeTo = Optional.empty();
         if (quant.isPresent()) {
@@ -187,6 +208,7 @@ public final class CreateService {
             if (!req.requires().isEmpty()) {
                 config = config.withRequires(req.requires());
             }
+            config = config.withAdapterScales(adapterScales);
             b.config(config);
             for (Layer l : b.layers()) {
                 String s = statuses.remove(l.digest());
@@ -254,20 +276,6 @@ public final class CreateService {
             layers.add(l.withFrom(parent));
         }
         return new Sources(layers, null, m.config(), m.parameters());
-    }
-
-    private List<Layer> adapters(Map<String, String> adapters) throws CreateException, IOException {
-        if (adapters.size() > 1) {
-            throw CreateException.badRequest("only one adapter is currently supported");
-        }
-        List<Layer> out = new ArrayList<>();
-        for (Map.Entry<String, String> e : adapters.entrySet()) {
-            String file = fileName(e.getKey());
-            Digest d = digest(e.getValue());
-            facts(file, d);
-            out.add(new Layer(LayerKind.ADAPTER.mediaType(), d, blobSize(d), file, ""));
-        }
-        return out;
     }
 
     private void quantize(ModelBuilder b, Layer src, GgufFacts facts, FileType to, Consumer<CreateProgress> progress,

@@ -1,5 +1,6 @@
 package io.mbllm.server.create;
 
+import io.mbllm.server.modelfile.AdapterLine;
 import io.mbllm.server.modelfile.Modelfile;
 import io.mbllm.server.modelfile.ModelfileException;
 import io.mbllm.server.modelfile.ModelfileParser;
@@ -10,9 +11,11 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -48,15 +51,31 @@ final class LegacyModelfile {
             }
         }
         Map<String, String> adapters = new LinkedHashMap<>();
-        if (mf.adapter().isPresent()) {
-            Path p = existing(mf.adapter().get(), base);
-            if (p == null || !Files.isRegularFile(p)) {
-                throw CreateException.badRequest("adapter file not found: " + mf.adapter().get());
+        Map<String, Float> scales = new LinkedHashMap<>();
+        Set<String> taken = new HashSet<>();
+        for (String text : mf.adapters()) {
+            AdapterLine line = AdapterLine.parse(text);
+            Path p = existing(line.path(), base);
+            if (p == null) {
+                throw CreateException.badRequest("adapter file not found: " + line.path());
             }
-            adapters.put(p.getFileName().toString(), store(p, service, progress));
+            AdapterFiles af;
+            try {
+                af = AdapterFiles.of(p, taken);
+            } catch (IllegalArgumentException e) {
+                throw CreateException.badRequest(e.getMessage());
+            }
+            for (Map.Entry<String, Path> f : af.files().entrySet()) {
+                adapters.put(f.getKey(), store(f.getValue(), service, progress));
+            }
+            if (line.scale() != 1f) {
+                scales.put(af.scaleKey(), line.scale());
+            }
         }
+        boolean ownAdapters = req.adapters().isEmpty();
         CreateRequest out = req.withSources(req.from().isEmpty() && req.files().isEmpty() ? from : req.from(),
-                req.files().isEmpty() ? files : req.files(), req.adapters().isEmpty() ? adapters : req.adapters());
+                req.files().isEmpty() ? files : req.files(), ownAdapters ? adapters : req.adapters(),
+                ownAdapters ? scales : req.adapterScales());
         List<io.mbllm.server.modelfile.Message> messages = req.messages().isEmpty() ? mf.messages() : req.messages();
         out = out.withContent(req.template().isEmpty() ? mf.template().orElse("") : req.template(),
                 req.system().isEmpty() ? mf.system().orElse("") : req.system(),
@@ -65,7 +84,7 @@ final class LegacyModelfile {
         if (req.requires().isEmpty() && mf.requires().isPresent()) {
             out = new CreateRequest(out.model(), out.from(), out.files(), out.adapters(), out.quantize(),
                     out.template(), out.system(), out.license(), out.parameters(), out.messages(), mf.requires().get(),
-                    out.modelfile(), out.path(), out.stream());
+                    out.modelfile(), out.path(), out.stream(), out.adapterScales());
         }
         return out;
     }

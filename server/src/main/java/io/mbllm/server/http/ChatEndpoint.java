@@ -16,6 +16,7 @@ import io.mbllm.server.api.ToolCall;
 import io.mbllm.server.format.Format;
 import io.mbllm.server.infer.ChatJob;
 import io.mbllm.server.infer.InferenceService;
+import io.mbllm.server.infer.LoraScales;
 import io.mbllm.server.infer.ModelInfo;
 import io.mbllm.server.sched.KeepAlive;
 import io.mbllm.server.sched.ResolvedModel;
@@ -68,8 +69,9 @@ final class ChatEndpoint implements Router.Handler {
         }
         boolean stream = req.stream() == null || req.stream();
         boolean renderOnly = Boolean.TRUE.equals(req.debugRenderOnly());
+        float[] lora = LoraScales.of(model, req.lora());
         ChatJob job = new ChatJob(model, messages, req.tools(), req.options(), keepAlive, format, think,
-                req.truncate() == null || req.truncate(), renderOnly);
+                req.truncate() == null || req.truncate(), renderOnly, lora);
         StringBuilder text = new StringBuilder();
         List<ToolCall> calls = new ArrayList<>();
         InferenceService.Outcome o = inference.chat(job, new InferenceService.Sink() {

@@ -12,6 +12,7 @@ import io.mbllm.server.format.Format;
 import io.mbllm.server.format.JsonGrammar;
 import io.mbllm.server.infer.GenerateJob;
 import io.mbllm.server.infer.InferenceService;
+import io.mbllm.server.infer.LoraScales;
 import io.mbllm.server.infer.ModelInfo;
 import io.mbllm.server.infer.PromptRenderer;
 import io.mbllm.server.sched.KeepAlive;
@@ -49,6 +50,7 @@ final class GenerateEndpoint implements Router.Handler {
         }
         PromptRenderer.checkTemplate(req.template());
         inference.options(model, req.options()); // 400 on bad options before any work
+        float[] lora = LoraScales.of(model, req.lora());
 
         if (req.prompt() == null || req.prompt().isEmpty()) {
             if (!notEmpty(req.suffix())) {
@@ -60,7 +62,7 @@ final class GenerateEndpoint implements Router.Handler {
         boolean renderOnly = Boolean.TRUE.equals(req.debugRenderOnly());
         GenerateJob job = new GenerateJob(model, req.prompt() == null ? "" : req.prompt(), req.suffix(), req.system(),
                 req.template(), req.context(), raw, req.options(), keepAlive, format, think,
-                req.truncate() == null || req.truncate(), renderOnly);
+                req.truncate() == null || req.truncate(), renderOnly, lora);
         StringBuilder text = new StringBuilder();
         InferenceService.Outcome o = inference.generate(job, piece -> {
             if (stream) {

@@ -20,6 +20,7 @@ import io.mbllm.server.api.RunningModel;
 import io.mbllm.server.api.ShowResponse;
 import io.mbllm.server.api.StatusResponse;
 import io.mbllm.server.infer.ModelInfo;
+import io.mbllm.server.modelfile.AdapterLine;
 import io.mbllm.server.sched.ModelRef;
 import io.mbllm.server.sched.ResolvedModel;
 import io.mbllm.server.sched.Scheduler;
@@ -107,6 +108,9 @@ final class ModelEndpoints {
         sb.append("# To build a new Modelfile based on this, replace FROM with:\n");
         sb.append("# FROM ").append(m.ref().display()).append("\n\n");
         sb.append("FROM ").append(m.file().toAbsolutePath()).append('\n');
+        for (ResolvedModel.Adapter a : m.adapters()) {
+            sb.append("ADAPTER ").append(new AdapterLine(a.file().toAbsolutePath().toString(), a.scale()).text()).append('\n');
+        }
         sb.append("TEMPLATE \"\"\"").append(template).append("\"\"\"\n");
         if (system != null && !system.isEmpty()) sb.append("SYSTEM \"\"\"").append(system).append("\"\"\"\n");
         for (Map.Entry<String, Object> e : params.entrySet()) {

@@ -32,6 +32,7 @@ import io.mbllm.server.format.JsonGrammar;
 import io.mbllm.server.infer.ChatJob;
 import io.mbllm.server.infer.GenerateJob;
 import io.mbllm.server.infer.InferenceService;
+import io.mbllm.server.infer.LoraScales;
 import io.mbllm.server.infer.ModelInfo;
 import io.mbllm.server.sched.KeepAlive;
 import io.mbllm.server.sched.ModelRef;
@@ -80,7 +81,8 @@ final class OpenAiEndpoints {
         String id = "chatcmpl-" + ids.incrementAndGet();
         long created = System.currentTimeMillis() / 1000;
         KeepAlive keepAlive = lookup.keepAlive(null);
-        ChatJob job = new ChatJob(model, messages, tools, options, keepAlive, format, think, true, false);
+        ChatJob job = new ChatJob(model, messages, tools, options, keepAlive, format, think, true, false,
+                LoraScales.of(model, body.get("lora")));
 
         StringBuilder text = new StringBuilder();
         List<OpenAiToolCall> calls = new ArrayList<>();
@@ -318,7 +320,7 @@ final class OpenAiEndpoints {
         String id = "cmpl-" + ids.incrementAndGet();
         long created = System.currentTimeMillis() / 1000;
         GenerateJob job = new GenerateJob(model, prompt, suffix, null, null, null, false, options, lookup.keepAlive(null),
-                null, ThinkOption.UNSET, true, false);
+                null, ThinkOption.UNSET, true, false, LoraScales.of(model, body.get("lora")));
         StringBuilder text = new StringBuilder();
         InferenceService.Outcome o = inference.generate(job, piece -> {
             if (stream) {

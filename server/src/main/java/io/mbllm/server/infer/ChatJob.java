@@ -22,10 +22,11 @@ import io.mbllm.server.sched.ResolvedModel;
  * @param think      thinking option
  * @param truncate   whether old messages may be dropped to fit the context
  * @param renderOnly render the prompt and stop
+ * @param loraScales the adapters' user scales for this request by id ({@link LoraScales}), or null for the model's
  */
 public record ChatJob(ResolvedModel model, List<Message> messages, List<Tool> tools, Map<String, Object> options,
                       KeepAlive keepAlive, JsonGrammar format, ThinkOption think, boolean truncate,
-                      boolean renderOnly) {
+                      boolean renderOnly, float[] loraScales) {
     public ChatJob {
         tools = tools == null ? List.of() : List.copyOf(tools);
     }

@@ -24,7 +24,9 @@ import io.mbllm.server.sched.ResolvedModel;
  * @param think     thinking option
  * @param truncate  whether an over-long prompt may be cut
  * @param renderOnly render the prompt and stop ({@code _debug_render_only})
+ * @param loraScales the adapters' user scales for this request by id ({@link LoraScales}), or null for the model's
  */
 public record GenerateJob(ResolvedModel model, String prompt, String suffix, String system, String template,
                           List<Integer> context, boolean raw, Map<String, Object> options, KeepAlive keepAlive,
-                          JsonGrammar format, ThinkOption think, boolean truncate, boolean renderOnly) {}
+                          JsonGrammar format, ThinkOption think, boolean truncate, boolean renderOnly,
+                          float[] loraScales) {}

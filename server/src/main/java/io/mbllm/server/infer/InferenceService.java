@@ -106,6 +106,7 @@ public final class InferenceService {
     public Outcome generate(GenerateJob job, Sink sink, BooleanSupplier gone) {
         SamplingOptions opts = options(job.model(), job.options());
         try (Lease lease = acquire(job.model(), opts, job.keepAlive(), gone)) {
+            useAdapters(lease, job.loraScales());
             PromptRenderer.Rendered p = PromptRenderer.generate(lease.model(), job);
             if (job.renderOnly()) return new Outcome(null, lease.loadNanos(), p.tokens(), p.text(), List.of(), true);
             return run(lease, p, opts, job.truncate(), job.format(), List.of(), sink, gone);
@@ -116,6 +117,7 @@ public final class InferenceService {
     public Outcome chat(ChatJob job, Sink sink, BooleanSupplier gone) {
         SamplingOptions opts = options(job.model(), job.options());
         try (Lease lease = acquire(job.model(), opts, job.keepAlive(), gone)) {
+            useAdapters(lease, job.loraScales());
             PromptRenderer.Rendered p;
             try {
                 p = PromptRenderer.chat(lease.model(), job, lease.slot().generator().model().contextLength());
@@ -177,6 +179,7 @@ public final class InferenceService {
                             KeepAlive keepAlive, BooleanSupplier gone) {
         SamplingOptions opts = options(model, options);
         try (Lease lease = acquire(model, opts, keepAlive, gone)) {
+            useAdapters(lease, null);
             LoadedModel lm = lease.model();
             InferenceContext ctx = lease.slot().context();
             int numCtx = lease.slot().generator().model().contextLength();
@@ -209,6 +212,21 @@ public final class InferenceService {
                 lease.slot().generator().reset();
             }
             return new Embeddings(out, total, lease.loadNanos());
+        }
+    }
+
+    /**
+     * Sets the slot's adapter scales for this request (the model's own when {@code scales} is null). The scales
+     * belong to the leased slot only, so concurrent requests with different scales do not see each other's.
+     */
+    private static void useAdapters(Lease lease, float[] scales) {
+        try {
+            lease.slot().useAdapters(scales);
+        } catch (ModelLoadException e) {
+            throw new ApiException(500, "failed to load model " + lease.model().resolved().ref().display() + ": "
+                    + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
         }
     }
 

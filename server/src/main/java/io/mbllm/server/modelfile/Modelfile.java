@@ -6,11 +6,12 @@ import java.util.Optional;
 
 /**
  * A parsed Modelfile (modelfile.md §1–§4), with the repeat rules already applied: {@code FROM},
- * {@code LICENSE}, {@code MESSAGE} and {@code PARAMETER stop} accumulate in order; the others keep the last
- * value.
+ * {@code ADAPTER} (an mbllm extension: Ollama keeps the last), {@code LICENSE}, {@code MESSAGE} and
+ * {@code PARAMETER stop} accumulate in order; the others keep the last value.
  *
  * @param from       every {@code FROM} argument in order, as written (model name or unexpanded path); never empty
- * @param adapter    the {@code ADAPTER} path
+ * @param adapters   every {@code ADAPTER} argument in order, as written ({@code PATH} or {@code PATH:SCALE}, see
+ *                   {@link AdapterLine})
  * @param template   the {@code TEMPLATE} text
  * @param system     the {@code SYSTEM} text
  * @param parameters the typed {@code PARAMETER}s
@@ -18,7 +19,7 @@ import java.util.Optional;
  * @param messages   the {@code MESSAGE}s
  * @param requires   the {@code REQUIRES} version as written (validated semver)
  */
-public record Modelfile(List<String> from, Optional<String> adapter, Optional<String> template,
+public record Modelfile(List<String> from, List<String> adapters, Optional<String> template,
         Optional<String> system, Parameters parameters, List<String> licenses, List<Message> messages,
         Optional<String> requires) {
 
@@ -27,7 +28,7 @@ public record Modelfile(List<String> from, Optional<String> adapter, Optional<St
         if (from.isEmpty()) {
             throw new IllegalArgumentException("a Modelfile needs at least one FROM");
         }
-        Objects.requireNonNull(adapter, "adapter");
+        adapters = List.copyOf(adapters);
         Objects.requireNonNull(template, "template");
         Objects.requireNonNull(system, "system");
         Objects.requireNonNull(parameters, "parameters");
@@ -38,7 +39,7 @@ public record Modelfile(List<String> from, Optional<String> adapter, Optional<St
 
     /** A Modelfile with only {@code FROM from}. */
     public static Modelfile of(String from) {
-        return new Modelfile(List.of(from), Optional.empty(), Optional.empty(), Optional.empty(),
+        return new Modelfile(List.of(from), List.of(), Optional.empty(), Optional.empty(),
                 Parameters.EMPTY, List.of(), List.of(), Optional.empty());
     }
 }

@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
  * {@code (line N): invalid character 'c' in parameter name}, {@code (line N): missing text for MESSAGE},
  * {@code (line N): FROM needs a model name or a path}, {@code (line N): ADAPTER needs a path}.
  *
- * <p>Differences from Ollama, by design: a CR LF pair counts as one line for error positions; extra blanks
+ * <p>Differences from Ollama, by design: {@code ADAPTER} lines accumulate (several adapters, each optionally
+ * {@code PATH:SCALE}, see {@link AdapterLine}); Ollama keeps the last one. A CR LF pair counts as one line for error positions; extra blanks
  * between {@code PARAMETER}/{@code MESSAGE} and the name/role are skipped; non-printable characters in values
  * are kept (Ollama drops them); {@code DRAFT}, {@code RENDERER} and {@code PARSER} are accepted and ignored
  * with a warning; deprecated parameters are dropped with {@code warning: parameter X is deprecated}.
@@ -262,7 +263,7 @@ public final class ModelfileParser {
         private final List<String> licenses = new ArrayList<>();
         private final List<Message> messages = new ArrayList<>();
         private Parameters parameters = Parameters.EMPTY;
-        private String adapter;
+        private final List<String> adapters = new ArrayList<>();
         private String template;
         private String system;
         private String requires;
@@ -283,7 +284,7 @@ public final class ModelfileParser {
                     if (value.isEmpty()) {
                         throw new ModelfileException(line, "ADAPTER needs a path");
                     }
-                    adapter = value;
+                    adapters.add(value);
                 }
                 case "template" -> template = value;
                 case "system" -> system = value;
@@ -315,7 +316,7 @@ public final class ModelfileParser {
             if (from.isEmpty()) {
                 throw new ModelfileException(MISSING_FROM);
             }
-            return new Modelfile(from, Optional.ofNullable(adapter), Optional.ofNullable(template),
+            return new Modelfile(from, adapters, Optional.ofNullable(template),
                     Optional.ofNullable(system), parameters, licenses, messages, Optional.ofNullable(requires));
         }
     }

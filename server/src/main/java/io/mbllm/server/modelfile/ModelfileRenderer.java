@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * Renders a {@link Modelfile} in the form of {@code ollama show --modelfile} (modelfile.md §8): a comment
- * header naming the model, then FROM (first), ADAPTER, further FROMs (projectors), TEMPLATE, SYSTEM,
+ * header naming the model, then FROM (first), ADAPTERs, further FROMs (projectors), TEMPLATE, SYSTEM,
  * PARAMETERs (sorted by name, one line per list item), LICENSEs, MESSAGEs, and REQUIRES (an mbllm addition so
  * that the round trip keeps it).
  *
@@ -29,7 +29,9 @@ public final class ModelfileRenderer {
               .append("# FROM ").append(modelName).append("\n\n");
         }
         line(sb, "FROM", mf.from().getFirst());
-        mf.adapter().ifPresent(a -> line(sb, "ADAPTER", a));
+        for (String a : mf.adapters()) {
+            line(sb, "ADAPTER", a);
+        }
         for (String p : mf.from().subList(1, mf.from().size())) {
             line(sb, "FROM", p);
         }

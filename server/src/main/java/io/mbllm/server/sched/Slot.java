@@ -3,7 +3,9 @@ package io.mbllm.server.sched;
 import io.mbllm.engine.generate.ContextLogitSource;
 import io.mbllm.engine.generate.Generator;
 import io.mbllm.engine.generate.TokenDecoder;
+import io.mbllm.engine.lora.LoraSet;
 import io.mbllm.engine.model.InferenceContext;
+import io.mbllm.engine.model.ModelLoadException;
 
 /**
  * One parallel sequence of a loaded model: its own inference context (KV cache) and generator, which keeps
@@ -30,6 +32,27 @@ public final class Slot {
         source.limit(numCtx);
         source.constraint(null);
         generatedCount = 0;
+    }
+
+    /**
+     * Applies the model's LoRA adapters with these user scales (by id; {@code null}: the model's defaults) to
+     * this slot's next evaluations. The set is the request's own: another request on another slot keeps its
+     * scales. When the set changes, the slot's cached prompt is dropped, as its KV entries were computed with
+     * the previous scales.
+     *
+     * @throws IllegalArgumentException when scales are given for a model without adapters, or too few/many
+     */
+    public void useAdapters(float[] scales) throws ModelLoadException {
+        if (owner.adapterCount() == 0) {
+            if (scales != null && scales.length > 0) throw new IllegalArgumentException("the model has no LoRA adapters");
+            return;
+        }
+        LoraSet set = owner.loras(scales);
+        InferenceContext ctx = context();
+        if (ctx.loras() != set) {
+            ctx.useLoras(set);
+            generator.reset();
+        }
     }
 
     /** The request's decoder, recording every generated token that reaches the output. */

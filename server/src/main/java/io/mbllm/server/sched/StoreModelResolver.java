@@ -47,9 +47,14 @@ public final class StoreModelResolver implements ModelResolver {
         for (io.mbllm.server.modelfile.Message x : m.messages()) {
             messages.add(new Message(x.role(), x.content(), null, null, null, null, null));
         }
+        List<ResolvedModel.Adapter> adapters = new ArrayList<>();
+        List<Float> scales = m.adapterScales();
+        for (int i = 0; i < m.adapterPaths().size(); i++) {
+            adapters.add(new ResolvedModel.Adapter(m.adapterPaths().get(i), scales.get(i)));
+        }
         return Optional.of(new ResolvedModel(ModelRef.of(m.name()), m.modelPath().get(), m.template().orElse(null),
                 m.system().orElse(null), m.parameters().toJsonMap(), messages, m.licenses(), m.digest(), m.modifiedAt(),
-                m.size()));
+                m.size(), adapters));
     }
 
     @Override

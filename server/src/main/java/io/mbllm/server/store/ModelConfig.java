@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -29,11 +30,14 @@ import java.util.Objects;
  * @param architecture    Go {@code GOARCH} of the creator ({@code amd64})
  * @param os              Go {@code GOOS} of the creator ({@code linux})
  * @param diffIds         {@code rootfs.diff_ids}: the layer digests, as Ollama records them
+ * @param adapterScales   mbllm extension {@code adapter_scales}: the user scale of adapter layers (by digest
+ *                        {@code sha256:<hex>}) whose scale is not 1; Ollama ignores the field. Absent when empty,
+ *                        so that a model with unscaled adapters has Ollama's exact config bytes
  */
 public record ModelConfig(String modelFormat, String modelFamily, List<String> modelFamilies, String modelType,
         String fileType, String renderer, String parser, String requires, List<String> capabilities,
         long contextLength, long embeddingLength, String baseName, String architecture, String os,
-        List<Digest> diffIds) {
+        List<Digest> diffIds, Map<String, Float> adapterScales) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -51,6 +55,17 @@ public record ModelConfig(String modelFormat, String modelFamily, List<String> m
         architecture = nz(architecture);
         os = nz(os);
         diffIds = List.copyOf(diffIds);
+        adapterScales = adapterScales == null || adapterScales.isEmpty() ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(adapterScales));
+    }
+
+    /** A config without adapter scales (every adapter at scale 1). */
+    public ModelConfig(String modelFormat, String modelFamily, List<String> modelFamilies, String modelType,
+            String fileType, String renderer, String parser, String requires, List<String> capabilities,
+            long contextLength, long embeddingLength, String baseName, String architecture, String os,
+            List<Digest> diffIds) {
+        this(modelFormat, modelFamily, modelFamilies, modelType, fileType, renderer, parser, requires, capabilities,
+                contextLength, embeddingLength, baseName, architecture, os, diffIds, Map.of());
     }
 
     /** A config for weights of {@code format}/{@code family}, on this machine's architecture and OS. */
@@ -63,13 +78,31 @@ public record ModelConfig(String modelFormat, String modelFamily, List<String> m
     public ModelConfig withDiffIds(List<Layer> layers) {
         return new ModelConfig(modelFormat, modelFamily, modelFamilies, modelType, fileType, renderer, parser,
                 requires, capabilities, contextLength, embeddingLength, baseName, architecture, os,
-                layers.stream().map(Layer::digest).toList());
+                layers.stream().map(Layer::digest).toList(), adapterScales);
     }
 
     /** This config with {@code requires} set. */
     public ModelConfig withRequires(String version) {
         return new ModelConfig(modelFormat, modelFamily, modelFamilies, modelType, fileType, renderer, parser,
-                version, capabilities, contextLength, embeddingLength, baseName, architecture, os, diffIds);
+                version, capabilities, contextLength, embeddingLength, baseName, architecture, os, diffIds,
+                adapterScales);
+    }
+
+    /** This config with the adapter scales set (entries of scale 1 are dropped). */
+    public ModelConfig withAdapterScales(Map<String, Float> scales) {
+        Map<String, Float> kept = new java.util.TreeMap<>();
+        scales.forEach((d, v) -> {
+            if (v != 1f) {
+                kept.put(d, v);
+            }
+        });
+        return new ModelConfig(modelFormat, modelFamily, modelFamilies, modelType, fileType, renderer, parser,
+                requires, capabilities, contextLength, embeddingLength, baseName, architecture, os, diffIds, kept);
+    }
+
+    /** The user scale of the adapter layer with this digest: 1 unless {@code adapter_scales} says otherwise. */
+    public float adapterScale(Digest adapter) {
+        return adapterScales.getOrDefault(adapter.toString(), 1f);
     }
 
     /** The blob bytes: Go's JSON encoding of ConfigV2 (field order as Ollama's struct) plus {@code \n}. */
@@ -88,6 +121,9 @@ public record ModelConfig(String modelFormat, String modelFamily, List<String> m
         }
         if (!baseName.isEmpty()) {
             f.addAll(List.of("base_name", baseName));
+        }
+        if (!adapterScales.isEmpty()) {
+            f.addAll(List.of("adapter_scales", adapterScales));
         }
         f.addAll(List.of("architecture", architecture, "os", os, "rootfs", GoJson.Struct.of("type", "layers",
                 "diff_ids", diffIds.stream().map(Digest::toString).toList())));
@@ -119,10 +155,21 @@ public record ModelConfig(String modelFormat, String modelFamily, List<String> m
                     n.path("requires").asText(""), strings(n.path("capabilities")),
                     n.path("context_length").asLong(0), n.path("embedding_length").asLong(0),
                     n.path("base_name").asText(""), n.path("architecture").asText(""), n.path("os").asText(""),
-                    diff);
+                    diff, scales(n.path("adapter_scales")));
         } catch (IOException e) {
             throw new CorruptStoreException("config blob " + where + " is not valid JSON: " + e.getMessage(), e);
         }
+    }
+
+    private static Map<String, Float> scales(JsonNode obj) {
+        Map<String, Float> out = new java.util.TreeMap<>();
+        for (var it = obj.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue().isNumber() && Float.isFinite(e.getValue().floatValue())) {
+                out.put(e.getKey(), e.getValue().floatValue());
+            }
+        }
+        return out;
     }
 
     private static List<String> strings(JsonNode arr) {

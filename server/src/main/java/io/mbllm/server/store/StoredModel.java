@@ -1,5 +1,6 @@
 package io.mbllm.server.store;
 
+import io.mbllm.server.modelfile.AdapterLine;
 import io.mbllm.server.modelfile.Message;
 import io.mbllm.server.modelfile.Modelfile;
 import io.mbllm.server.modelfile.ModelfileRenderer;
@@ -46,15 +47,34 @@ public record StoredModel(ModelName name, Manifest manifest, String digest, Inst
     }
 
     /**
+     * The user scale of each adapter, in the order of {@link #adapterPaths()} (1 unless the config's
+     * {@code adapter_scales} says otherwise).
+     */
+    public List<Float> adapterScales() {
+        List<Float> out = new ArrayList<>();
+        for (Layer l : manifest.layers()) {
+            if (l.mediaType().equals(LayerKind.ADAPTER.mediaType())) {
+                out.add(config.adapterScale(l.digest()));
+            }
+        }
+        return out;
+    }
+
+    /**
      * The model as a Modelfile (§8): FROM the weights blob path (or the display name when there is none) and the
-     * projector blobs, ADAPTER the first adapter blob, and the stored template, system, params, licenses,
+     * projector blobs, one ADAPTER per adapter blob ({@code PATH:SCALE} when its scale is not 1), and the stored template, system, params, licenses,
      * messages and {@code requires}.
      */
     public Modelfile toModelfile() {
         List<String> from = new ArrayList<>();
         from.add(modelPath.map(Path::toString).orElse(name.displayShortest()));
         projectorPaths.forEach(p -> from.add(p.toString()));
-        return new Modelfile(from, adapterPaths.stream().findFirst().map(Path::toString), template, system,
+        List<Float> scales = adapterScales();
+        List<String> adapters = new ArrayList<>();
+        for (int i = 0; i < adapterPaths.size(); i++) {
+            adapters.add(new AdapterLine(adapterPaths.get(i).toString(), scales.get(i)).text());
+        }
+        return new Modelfile(from, adapters, template, system,
                 parameters, licenses, messages,
                 config.requires().isEmpty() ? Optional.empty() : Optional.of(config.requires()));
     }

@@ -50,7 +50,7 @@ class ModelfileParserTest {
         assertEquals(List.of(new Message("user", "Is Toronto in Canada?"), new Message("assistant", "yes")),
                 mf.messages());
         assertEquals(List.of("Apache-2.0 ..."), mf.licenses());
-        assertEquals(Optional.empty(), mf.adapter());
+        assertEquals(List.of(), mf.adapters());
     }
 
     @Test
@@ -107,7 +107,7 @@ class ModelfileParserTest {
         assertEquals(List.of("a.gguf", "mmproj.gguf"), mf.from());
         assertEquals(Optional.of("t2"), mf.template());
         assertEquals(Optional.of("s2"), mf.system());
-        assertEquals(Optional.of("two"), mf.adapter());
+        assertEquals(List.of("one", "two"), mf.adapters(), "ADAPTER accumulates (mbllm: several adapters)");
         assertEquals(List.of("l1", "l2"), mf.licenses());
         assertEquals(new ParamValue.IntValue(2), mf.parameters().get("num_ctx").orElseThrow());
         assertEquals(new ParamValue.StringList(List.of("x", "y")), mf.parameters().get("stop").orElseThrow());

@@ -10,7 +10,8 @@ class ModelfileRendererTest {
 
     @Test
     void rendersTheShowForm() throws Exception {
-        Modelfile mf = new Modelfile(List.of("/m/blobs/sha256-aa", "/m/blobs/sha256-pp"), Optional.of("/m/blobs/sha256-ad"),
+        Modelfile mf = new Modelfile(List.of("/m/blobs/sha256-aa", "/m/blobs/sha256-pp"),
+                List.of("/m/blobs/sha256-ad", "/m/blobs/sha256-ae:0.5"),
                 Optional.of("{{ .Prompt }}"), Optional.of("You are Rocket."),
                 Parameters.EMPTY.plus("temperature", new ParamValue.FloatValue(0.7f))
                         .plus("stop", new ParamValue.StringList(List.of("<|im_end|>", "<|im_start|>"))),
@@ -22,6 +23,7 @@ class ModelfileRendererTest {
 
                 FROM /m/blobs/sha256-aa
                 ADAPTER /m/blobs/sha256-ad
+                ADAPTER /m/blobs/sha256-ae:0.5
                 FROM /m/blobs/sha256-pp
                 TEMPLATE {{ .Prompt }}
                 SYSTEM You are Rocket.
@@ -56,7 +58,7 @@ class ModelfileRendererTest {
                 "multi \"q\"\nline \"", "# not a comment", "ünïcödé ✓ 🚀", "{{ .Prompt }}", "back\\slash\\n",
                 "\u00a0nbsp\u00a0", "\"\"\"", "x\n\"\"\"y");
         for (String v : values) {
-            Modelfile mf = new Modelfile(List.of("base:latest"), Optional.of(v), Optional.of(v), Optional.of(v),
+            Modelfile mf = new Modelfile(List.of("base:latest"), List.of(v, v + "x"), Optional.of(v), Optional.of(v),
                     Parameters.EMPTY.plus("stop", new ParamValue.StringList(List.of(v, "other")))
                             .plus("seed", new ParamValue.IntValue(-123456789012L))
                             .plus("top_p", new ParamValue.FloatValue(1e-7f))
@@ -76,6 +78,7 @@ class ModelfileRendererTest {
                 FROM ./rocket-3b-f16.gguf
                 FROM ./mmproj.gguf
                 ADAPTER ./lora.gguf
+                ADAPTER ./peft-dir:0.25
                 PARAMETER temperature 0.7
                 PARAMETER num_ctx 8192
                 PARAMETER stop "<|im_end|>"
@@ -95,5 +98,26 @@ class ModelfileRendererTest {
         Modelfile first = ModelfileParser.parse(text);
         Modelfile again = ModelfileParser.parse(ModelfileRenderer.render(first, "rocket-3b:latest"));
         assertEquals(first, again);
+    }
+
+    @Test
+    void adapterLinesCarryAnOptionalScale() {
+        assertEquals(new AdapterLine("./a.gguf", 1f), AdapterLine.parse("./a.gguf"));
+        assertEquals(new AdapterLine("./a.gguf", 0.5f), AdapterLine.parse("./a.gguf:0.5"));
+        assertEquals(new AdapterLine("/x/b.gguf", -1f), AdapterLine.parse("/x/b.gguf:-1"));
+        assertEquals(new AdapterLine("c.gguf", 0f), AdapterLine.parse("c.gguf:0"));
+        assertEquals(new AdapterLine("c.gguf", 0.02f), AdapterLine.parse("c.gguf:2e-2"));
+        assertEquals(new AdapterLine("dir:v2", 1f), AdapterLine.parse("dir:v2"), "not a number: part of the path");
+        assertEquals(new AdapterLine("a.gguf:", 1f), AdapterLine.parse("a.gguf:"));
+        assertEquals(new AdapterLine(":5", 1f), AdapterLine.parse(":5"), "an empty path keeps the text");
+        assertEquals(new AdapterLine("d.gguf:1e99", 1f), AdapterLine.parse("d.gguf:1e99"), "overflow: part of the path");
+        assertEquals("./a.gguf", new AdapterLine("./a.gguf", 1f).text());
+        assertEquals("./a.gguf:0.5", new AdapterLine("./a.gguf", 0.5f).text());
+        assertEquals("b:2", new AdapterLine("b", 2f).text());
+        assertEquals("b:0.1", new AdapterLine("b", 0.1f).text());
+        assertEquals("b:0.0001", new AdapterLine("b", 1e-4f).text());
+        for (float s : new float[] {0.1f, 1e-4f, 3.3333333f, 123456.79f, -0.75f}) {
+            assertEquals(s, AdapterLine.parse(new AdapterLine("p", s).text()).scale());
+        }
     }
 }

@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
                 PerplexityCommand.class,
                 MergeLoraCommand.class,
                 ImportLoraCommand.class,
+                HealCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -41,7 +41,6 @@ import io.mbllm.server.store.Layer;
 import io.mbllm.server.store.ModelName;
 import io.mbllm.server.store.ModelStore;
 import io.mbllm.server.store.StoreException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -66,12 +65,9 @@ import picocli.CommandLine.Parameters;
                         + "up to --cache-mb, else recomputed per step; activations take "
                         + ForwardBackward.FORMULA + " bytes per token of a batch."},
         footer = {"", "Example:",
-                "  mbllm heal stories-q2.gguf --teacher stories-f32.gguf --generate 16384 --eval-text stories.txt \\",
-                "      --out healed.gguf --create stories:q2-healed"})
+                "  mbllm heal stories-q2.gguf --teacher stories.gguf --generate 16384 \\",
+                "      --eval-text stories.txt --out healed.gguf --create stories:q2-healed"})
 public final class HealCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Parameters(index = "0", paramLabel = "STUDENT", description = "The quantized model to heal (GGUF file or store name).")
     String student;
 
@@ -162,8 +158,8 @@ public final class HealCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter o = spec.commandLine().getOut();
-        err = spec.commandLine().getErr();
+        PrintWriter o = new PrintWriter(ctx.out(), true, StandardCharsets.UTF_8);
+        err = new PrintWriter(ctx.err(), true, StandardCharsets.UTF_8);
         try {
             run(o);
             return 0;
@@ -262,13 +258,13 @@ public final class HealCommand implements Callable<Integer> {
                         if (!line.isBlank()) starts.add(tok.encode(line, false, false));
                     }
                 }
-                train.addAll(generate(tm, tok, bos, starts, generate, seed, pool, "teacher writing training text"));
+                train.addAll(generate(tm, tok, startToken(tok, bos), starts, generate, seed, pool, "teacher writing training text"));
             }
             if (evalText != null) {
                 eval = Perplexity.tokenizeText(tok, Files.readString(ctx.cwd().resolve(evalText), StandardCharsets.UTF_8));
             } else if (eval == null) {
                 int n = Math.max(4 * evalCtx, generate / 4);
-                eval = concat(generate(tm, tok, bos, List.of(), n, seed + 1, pool, "teacher writing held-out text"));
+                eval = concat(generate(tm, tok, startToken(tok, bos), List.of(), n, seed + 1, pool, "teacher writing held-out text"));
             }
             if (eval.length < 2 * evalCtx) {
                 throw new Failure(1, "the held-out text has " + eval.length + " tokens; --eval-ctx " + evalCtx
@@ -299,6 +295,15 @@ public final class HealCommand implements Callable<Integer> {
         } finally {
             if (bar != null) bar.finish();
         }
+    }
+
+    /**
+     * The token generated sequences start from: BOS when the vocabulary adds it; else its BOS or EOS token
+     * (GPT-style vocabularies use {@code <|endoftext|>} as document separator), so sampling never starts blind.
+     */
+    private static int startToken(Tokenizer tok, int bos) {
+        if (bos >= 0) return bos;
+        return tok.bos() >= 0 ? tok.bos() : tok.eos();
     }
 
     private static int[] concat(List<int[]> seqs) {
@@ -332,7 +337,8 @@ public final class HealCommand implements Callable<Integer> {
 
         @Override
         public void advance(long done, String detail) {
-            if (bar != null) bar.update(detail.isEmpty() ? phase : phase + ", " + detail, done, total);
+            // the detail (the loss) only on a terminal: in a log, each new label would print a line
+            if (bar != null) bar.update(detail.isEmpty() || !ctx.tty() ? phase : phase + ", " + detail, done, total);
         }
 
         @Override

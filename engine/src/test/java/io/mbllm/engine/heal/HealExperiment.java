@@ -28,7 +28,20 @@ import io.mbllm.testkit.SharedData;
 class HealExperiment {
     public static void main(String[] a) throws Exception {
         System.setProperty("heal.exp", "1");
-        new HealExperiment().stories();
+        if (a.length > 0 && a[0].equals("synth")) synth();
+        else new HealExperiment().stories();
+    }
+
+    /** Writes the synthetic llama-shaped teacher (F16) and its Q2_K student into the cache. */
+    static void synth() throws Exception {
+        Path dir = Path.of(System.getProperty("user.home"), ".cache/mbllm/heal");
+        Files.createDirectories(dir);
+        io.mbllm.engine.synth.SynthShape shape = new io.mbllm.engine.synth.SynthShape("heal-synth", "llama", 256, 4, 4, 4,
+                768, 2048, 10000f, 512, 1e-5f, false, 64, false);
+        Path f16 = dir.resolve("synth-F16.gguf"), q2 = dir.resolve("synth-Q2_K.gguf");
+        io.mbllm.engine.synth.SyntheticModel.of(shape, 42, SharedData.require("testdata/llamacpp-oracle/vocab/ggml-vocab-gpt-neox.gguf")).write(f16, 2);
+        ModelQuantizer.quantize(f16, q2, QuantizeOptions.of(FileType.Q2_K), p -> {});
+        System.out.println(f16 + " " + Files.size(f16) + ", " + q2 + " " + Files.size(q2));
     }
 
     @Test
@@ -54,7 +67,7 @@ class HealExperiment {
             int[] eval = Perplexity.tokenizeText(tok, Files.readString(SharedData.require("testdata/text/stories.txt"), StandardCharsets.UTF_8));
             int bos = Perplexity.chunkStartToken(tok);
             long t0 = System.nanoTime();
-            List<int[]> seqs = TeacherText.generate(teacher, bos, t -> t == tok.eos(), List.of(), gen, seqLen, 42, pool, null);
+            List<int[]> seqs = TeacherText.generate(teacher, bos, t -> t == tok.eos(), List.of(), gen, seqLen, Float.parseFloat(System.getProperty("heal.gent", "1")), 42, pool, null);
             long t1 = System.nanoTime();
             System.out.printf("generated %d seqs in %.1f s%n", seqs.size(), (t1 - t0) / 1e9);
             List<TrainBatch> batches = new ArrayList<>();
@@ -70,12 +83,21 @@ class HealExperiment {
                 TrainState st = TrainState.initial(layout, alpha, 7);
                 ForwardBackward fb = new ForwardBackward(student, layout, alpha, pool);
                 Trainer tr = new Trainer(fb, st, batches, new DistillLoss(td), 1, AdamW.of(lr));
+                List<TrainBatch> evalB = TrainData.text(eval, 128, 16);
+                DistillLoss dl = new DistillLoss(td);
+                java.util.function.Supplier<Double> trainerKl = () -> {
+                    double sum = 0; long rows = 0;
+                    for (TrainBatch b : evalB) { sum += fb.evaluate(b, st.params(), dl); rows += b.rows(); }
+                    return sum / rows;
+                };
+                System.out.printf("trainer-forward KL on eval text before: %.5f%n", trainerKl.get());
                 for (int s = 1; s <= steps; s++) {
                     StepResult r = tr.step(AdamW.of(Healer.learningRate(lr, s, steps)));
                     if (s % 10 == 0 || s == 1) System.out.printf("step %d loss %.5f gn %.4f%n", s, r.loss(), r.gradNorm());
                 }
                 long t3 = System.nanoTime();
                 System.out.printf("train %.1f s, %d params%n", (t3 - t2) / 1e9, layout.size());
+                System.out.printf("trainer-forward KL on eval text after: %.5f%n", trainerKl.get());
                 Path ad = dir.resolve("exp-adapter.gguf");
                 long size = AdapterWriter.write(ad, layout, st.params(), alpha, "llama", "heal", GgmlType.F16);
                 try (LoraAdapter a = LoraAdapter.load(ad)) {

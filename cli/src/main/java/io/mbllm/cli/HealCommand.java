@@ -99,7 +99,7 @@ public final class HealCommand implements Callable<Integer> {
     float alpha = 2f;
 
     @Option(names = "--targets", paramLabel = "LIST", description = "Adapted matrices: q,k,v,o,gate,up,down or all (default: ${DEFAULT-VALUE}).")
-    String targets = "q,v,o,gate,up";
+    String targets = "q,k,v,o,gate,up";
 
     @Option(names = "--lr", paramLabel = "LR", description = "AdamW learning rate (default: ${DEFAULT-VALUE}).")
     double lr = 1e-2;

@@ -289,7 +289,7 @@ public final class HealCommand implements Callable<Integer> {
     }
 
     private List<int[]> generate(Model m, Tokenizer tok, int bos, List<int[]> starts, int n, long sd, Parallel pool, String label) {
-        ProgressBar bar = bar((d, sec) -> String.format(Locale.ROOT, "%.0f tok/s", d / sec));
+        ProgressBar bar = bar();
         try {
             return TeacherText.generate(m, bos, tok::isEog, starts, n, seqLen, sd, pool, k -> { if (bar != null) bar.update(label, k, n); });
         } finally {
@@ -317,8 +317,8 @@ public final class HealCommand implements Callable<Integer> {
         return out;
     }
 
-    private ProgressBar bar(ProgressBar.RateFormat rate) {
-        return noProgress ? null : new ProgressBar(err, ctx.tty(), System::nanoTime, rate);
+    private ProgressBar bar() {
+        return noProgress ? null : ProgressBar.steps(err, ctx.tty(), System::nanoTime);
     }
 
     /** The healer's phases as progress bars on stderr. */
@@ -331,7 +331,7 @@ public final class HealCommand implements Callable<Integer> {
         public void begin(String name, long n) {
             phase = name;
             total = n;
-            bar = bar((d, sec) -> String.format(Locale.ROOT, "%.2f/s", d / sec));
+            bar = bar();
             if (bar != null) bar.update(name, 0, n);
         }
 

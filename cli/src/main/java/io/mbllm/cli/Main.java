@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
                 PerplexityCommand.class,
                 MergeLoraCommand.class,
                 ImportLoraCommand.class,
+                FinetuneCommand.class,
                 HealCommand.class,
                 CommandLine.HelpCommand.class,
         })

@@ -16,8 +16,8 @@ public final class ProgressBar {
     private final PrintWriter out;
     private final boolean tty;
     private final LongSupplier nanoTime;
-    private final RateFormat rate;
     private final long start;
+    private final boolean bytes;
     private long lastDraw = Long.MIN_VALUE;
     private String lastLabel;
     private int lastLength;
@@ -29,29 +29,23 @@ public final class ProgressBar {
      * @param nanoTime the clock ({@code System::nanoTime} outside tests)
      */
     public ProgressBar(PrintWriter out, boolean tty, LongSupplier nanoTime) {
-        this(out, tty, nanoTime, Units::rate);
+        this(out, tty, nanoTime, true);
     }
 
-    /** How the throughput is written: {@code done} units in {@code seconds}. */
-    @FunctionalInterface
-    public interface RateFormat {
-        String format(long done, double seconds);
-    }
-
-    /**
-     * A bar counting other units than bytes (steps, tokens).
-     *
-     * @param rate writes the throughput ({@link Units#rate} for bytes)
-     */
-    public ProgressBar(PrintWriter out, boolean tty, LongSupplier nanoTime, RateFormat rate) {
+    private ProgressBar(PrintWriter out, boolean tty, LongSupplier nanoTime, boolean bytes) {
         this.out = out;
         this.tty = tty;
         this.nanoTime = nanoTime;
-        this.rate = rate;
         this.start = nanoTime.getAsLong();
+        this.bytes = bytes;
     }
 
-    /** Shows progress: {@code done} of {@code total} units (bytes unless a {@link RateFormat} says otherwise), currently working on {@code label}. */
+    /** A bar that counts steps rather than bytes: it shows {@code done/total} where the byte bar shows MB/s. */
+    public static ProgressBar steps(PrintWriter out, boolean tty, LongSupplier nanoTime) {
+        return new ProgressBar(out, tty, nanoTime, false);
+    }
+
+    /** Shows progress: {@code done} of {@code total} bytes, currently working on {@code label}. */
     public void update(String label, long done, long total) {
         long now = nanoTime.getAsLong();
         boolean newLabel = !label.equals(lastLabel);
@@ -84,7 +78,7 @@ public final class ProgressBar {
         int filled = (int) Math.floor(frac * WIDTH);
         String bar = "=".repeat(filled) + (filled < WIDTH ? ">" + " ".repeat(WIDTH - filled - 1) : "");
         double secs = (now - start) / 1e9;
-        String r = secs > 0 ? rate.format(done, secs) : "-";
-        return String.format(Locale.ROOT, "[%s] %3d%% %s %s", bar, (int) Math.floor(frac * 100), r, label);
+        String rate = !bytes ? done + "/" + total : secs > 0 ? Units.rate(done, secs) : "-";
+        return String.format(Locale.ROOT, "[%s] %3d%% %s %s", bar, (int) Math.floor(frac * 100), rate, label);
     }
 }

@@ -12,7 +12,7 @@ import io.mbllm.engine.lora.LoraSet;
 import io.mbllm.engine.lora.ScaledLora;
 import io.mbllm.engine.model.Model;
 import io.mbllm.engine.train.AdamW;
-import io.mbllm.engine.train.AdapterWriter;
+import io.mbllm.engine.train.AdapterFiles;
 import io.mbllm.engine.train.ForwardBackward;
 import io.mbllm.engine.train.LoraLayout;
 import io.mbllm.engine.train.StepResult;
@@ -96,8 +96,8 @@ public final class Healer {
             l.end();
 
             String name = adapterOut.getFileName() == null ? "heal" : adapterOut.getFileName().toString().replaceFirst("\\.gguf$", "");
-            long bytes = AdapterWriter.write(adapterOut, layout, state.params(), o.alpha(),
-                    student.config().architecture().ggufName(), name, o.adapterType());
+            AdapterFiles.writeAdapter(adapterOut, student.config().architecture().ggufName(), name, state, o.adapterType());
+            long bytes = java.nio.file.Files.size(adapterOut);
 
             l.begin("measuring the healed student", 1);
             KldResult after;

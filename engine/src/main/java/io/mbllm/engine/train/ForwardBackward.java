@@ -1,7 +1,6 @@
 package io.mbllm.engine.train;
 
 import java.util.Arrays;
-import java.util.List;
 
 import io.mbllm.engine.model.Architecture;
 import io.mbllm.engine.model.LayerWeights;
@@ -32,7 +31,7 @@ import io.mbllm.kernels.WeightMatrix;
  */
 public final class ForwardBackward {
     /** Bytes of activations per token, as stated in the class doc and in {@code mbllm finetune --help}. */
-    public static final String FORMULA = "4·((n_layer + 9)·n_embd + 2·(q + k + v + o) + 6·n_ff + 7·r + 4)";
+    public static final String FORMULA = "4·((n_layer + 8)·n_embd + 2·(q + k + v + o) + 6·n_ff + 8·r + 7)";
     private static final int HEAD_CHUNK = 64;
 
     private final ModelConfig cfg;
@@ -60,6 +59,7 @@ public final class ForwardBackward {
     private float[] hf, stF, logits;
     private float[] ropeCos, ropeSin;
     private float[][] attScratch;
+    private final double[] dbAcc; // dB sums of one matrix, [n_out][r]
     private int[] pos;
     private int ropeLen;
 
@@ -122,6 +122,8 @@ public final class ForwardBackward {
         this.maxV = mv;
         this.maxO = mo;
         this.maxFf = mf;
+        int maxOut = Math.max(Math.max(mq, mk), Math.max(Math.max(mv, nEmbd), mf));
+        this.dbAcc = new double[maxOut * rank];
         this.output = new FrozenLinear(w.output());
         this.embd = w.tokenEmbedding();
         this.embdCodec = QuantTypes.codec(embd.type());
@@ -157,7 +159,7 @@ public final class ForwardBackward {
             o = Math.max(o, cfg.headCount(l) * cfg.valueLength());
             f = Math.max(f, cfg.feedForwardLength(l));
         }
-        return 4L * ((long) (cfg.blockCount() + 9) * cfg.embeddingLength() + 2L * (q + k + v + o) + 6L * f + 7L * rank + 4);
+        return 4L * ((long) (cfg.blockCount() + 8) * cfg.embeddingLength() + 2L * (q + k + v + o) + 6L * f + 8L * rank + 7);
     }
 
     private void ensureCapacity(TrainBatch b) {
@@ -213,6 +215,19 @@ public final class ForwardBackward {
                 }
             }
         }
+    }
+
+    /** Bytes of the per-token buffers allocated now, divided by the tokens they hold (checks {@link #FORMULA}). */
+    long allocatedBytesPerToken() {
+        if (capTokens == 0) return 0;
+        long floats = 0;
+        for (float[] c : ckpt) floats += c.length;
+        for (float[] b : new float[][] {h1, x2, h2, hf, dx, dx2, dh, st1, st2, stF, q, dq, k, dk, v, dv, ao, dao, g, u, a, dg, du, da, bdy}) {
+            floats += b.length;
+        }
+        for (float[] b : ax) floats += b.length;
+        floats += pos.length; // ints, 4 bytes each
+        return 4 * floats / capTokens;
     }
 
     private int maxHeadsKv() {
@@ -407,26 +422,14 @@ public final class ForwardBackward {
         f.forward(pool, x, 0, n, out, 0);
         if (bias != null) for (int t = 0; t < n; t++) FloatMath.axpy(1f, bias, 0, out, t * nOut, nOut);
         LoraLayout.Slot s = loraInput(l, target, params, x, n);
-        if (s == null) return;
-        float[] axT = ax[target.ordinal()];
-        int r = rank;
-        for (int t = 0; t < n; t++) {
-            for (int o = 0; o < nOut; o++) {
-                float acc = FloatMath.dot(params, s.bOffset() + o * r, axT, t * r, r);
-                out[t * nOut + o] += scale * acc;
-            }
-        }
+        if (s != null) TrainOps.loraAdd(params, s.bOffset(), rank, nOut, scale, ax[target.ordinal()], n, out);
     }
 
     /** {@code ax[target] = A·x} for the adapter on {@code target} (returns its slot), or null when not adapted. */
     private LoraLayout.Slot loraInput(int l, LoraTarget target, float[] params, float[] x, int n) {
         LoraLayout.Slot s = slots[l][target.ordinal()];
         if (s == null) return null;
-        float[] axT = ax[target.ordinal()];
-        int r = rank, nIn = s.nIn();
-        for (int t = 0; t < n; t++) {
-            for (int kk = 0; kk < r; kk++) axT[t * r + kk] = FloatMath.dot(params, s.aOffset() + kk * nIn, x, t * nIn, nIn);
-        }
+        TrainOps.loraDown(params, s.aOffset(), rank, s.nIn(), x, n, ax[target.ordinal()]);
         return s;
     }
 
@@ -440,36 +443,6 @@ public final class ForwardBackward {
         f.backwardInput(pool, dy, 0, n, dIn, 0);
         LoraLayout.Slot s = slots[l][target.ordinal()];
         if (s == null) return;
-        float[] axT = ax[target.ordinal()];
-        int r = rank, aOff = s.aOffset(), bOff = s.bOffset();
-        // dB[o][k] = s · Σ_t dy[t][o] · ax[t][k]
-        for (int o = 0; o < nOut; o++) {
-            for (int kk = 0; kk < r; kk++) {
-                double acc = 0;
-                for (int t = 0; t < n; t++) acc += (double) dy[t * nOut + o] * axT[t * r + kk];
-                grad[bOff + o * r + kk] += (float) (scale * acc);
-            }
-        }
-        // bdy[t][k] = Σ_o B[o][k] · dy[t][o]
-        Arrays.fill(bdy, 0, n * r, 0f);
-        for (int t = 0; t < n; t++) {
-            for (int o = 0; o < nOut; o++) {
-                float d = dy[t * nOut + o];
-                if (d != 0f) FloatMath.axpy(d, params, bOff + o * r, bdy, t * r, r);
-            }
-        }
-        for (int t = 0; t < n; t++) {
-            for (int kk = 0; kk < r; kk++) {
-                float c = scale * bdy[t * r + kk];
-                if (c == 0f) continue;
-                FloatMath.axpy(c, x, t * nIn, grad, aOff + kk * nIn, nIn);     // dA[k] += s·bdy[t][k]·x[t]
-                FloatMath.axpy(c, params, aOff + kk * nIn, dIn, t * nIn, nIn); // dx[t] += s·bdy[t][k]·A[k]
-            }
-        }
-    }
-
-    /** The slots of layer {@code l} (for tests). */
-    List<LoraLayout.Slot> slotsOf(int l) {
-        return Arrays.stream(slots[l]).filter(java.util.Objects::nonNull).toList();
+        TrainOps.loraBackward(params, s.aOffset(), s.bOffset(), rank, nIn, nOut, scale, x, ax[target.ordinal()], dy, n, bdy, dbAcc, grad, dIn);
     }
 }

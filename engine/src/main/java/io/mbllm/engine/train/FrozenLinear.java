@@ -12,16 +12,18 @@ import io.mbllm.kernels.WeightMatrix;
  * float copy of the model is ever made and activations are never quantized (the QLoRA rule of
  * {@code testdata/lora-train-oracle/README.md}). Both products are split over the {@link Parallel} pool: the
  * forward by row blocks of W, the backward by token ranges. Nothing is allocated per call once each pool thread
- * has its scratch.
+ * has grown its scratch to the widest matrix; the scratch is shared by all matrices, so it costs
+ * {@code 2·BLOCK·max(n_in)} floats per pool thread.
  */
 final class FrozenLinear {
     /** Rows dequantized at a time. */
-    static final int BLOCK = 16;
+    static final int BLOCK = FloatMath.LANES;
 
     private final WeightMatrix w;
     private final QuantCodec codec;
     private final int nIn, nOut;
-    private final ThreadLocal<float[]> scratch;
+    /** One growable dequantization buffer per thread, shared by every matrix (a thread runs one product at a time). */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
 
     // the product in progress (read by the range bodies, which are built once)
     private float[] curX, curOut;
@@ -34,10 +36,17 @@ final class FrozenLinear {
         this.codec = QuantTypes.codec(w.type());
         this.nIn = w.cols();
         this.nOut = w.rows();
-        this.scratch = ThreadLocal.withInitial(() -> new float[BLOCK * nIn]);
     }
 
     WeightMatrix matrix() { return w; }
+
+    /** This thread's buffer for a row block and its transpose: {@code 2·BLOCK·n_in} floats (grown when needed). */
+    private float[] scratch() {
+        float[][] holder = SCRATCH.get();
+        int need = 2 * BLOCK * nIn;
+        if (holder[0].length < need) holder[0] = new float[need];
+        return holder[0];
+    }
 
     int inputs() { return nIn; }
 
@@ -62,14 +71,19 @@ final class FrozenLinear {
     }
 
     private void forwardRows(int b0, int b1) {
-        float[] buf = scratch.get();
+        float[] buf = scratch();
         float[] x = curX, out = curOut;
+        int tOff = BLOCK * nIn;
         for (int b = b0; b < b1; b++) {
-            int r0 = b * BLOCK, r1 = Math.min(nOut, r0 + BLOCK);
+            int r0 = b * BLOCK, r1 = Math.min(nOut, r0 + BLOCK), rows = r1 - r0;
             dequantize(r0, r1, buf);
+            for (int i = 0; i < nIn; i++) {
+                int to = tOff + i * BLOCK;
+                for (int j = 0; j < rows; j++) buf[to + j] = buf[j * nIn + i];
+                for (int j = rows; j < BLOCK; j++) buf[to + j] = 0f;
+            }
             for (int t = 0; t < curTokens; t++) {
-                int xo = curXOff + t * nIn, oo = curOutOff + t * nOut;
-                for (int r = r0; r < r1; r++) out[oo + r] = FloatMath.dot(buf, (r - r0) * nIn, x, xo, nIn);
+                FloatMath.blockRows(buf, tOff, nIn, x, curXOff + t * nIn, out, curOutOff + t * nOut + r0, rows);
             }
         }
     }
@@ -86,7 +100,7 @@ final class FrozenLinear {
     }
 
     private void backwardTokens(int t0, int t1) {
-        float[] buf = scratch.get();
+        float[] buf = scratch();
         float[] dy = curX, dx = curOut;
         for (int r0 = 0; r0 < nOut; r0 += BLOCK) {
             int r1 = Math.min(nOut, r0 + BLOCK);

@@ -181,4 +181,53 @@ final class TrainOps {
             }
         }
     }
+
+    // ---- the LoRA branch of a linear layer: y += s·B·(A·x), A (r × n_in) at p[aOff], B (n_out × r) at p[bOff]
+
+    /** {@code ax[t] = A·x[t]} for {@code t < n} (rows of n_in in {@code x}, of r in {@code ax}). */
+    static void loraDown(float[] p, int aOff, int r, int nIn, float[] x, int n, float[] ax) {
+        for (int t = 0; t < n; t++) {
+            for (int k = 0; k < r; k++) ax[t * r + k] = FloatMath.dot(p, aOff + k * nIn, x, t * nIn, nIn);
+        }
+    }
+
+    /** {@code out[t] += s·B·ax[t]} for {@code t < n}. */
+    static void loraAdd(float[] p, int bOff, int r, int nOut, float s, float[] ax, int n, float[] out) {
+        for (int t = 0; t < n; t++) {
+            for (int o = 0; o < nOut; o++) out[t * nOut + o] += s * FloatMath.dot(p, bOff + o * r, ax, t * r, r);
+        }
+    }
+
+    /**
+     * Backward of the LoRA branch given {@code dy} (rows of n_out): adds {@code s·dyᵀ·ax} to dB,
+     * {@code s·(B^T·dy)ᵀ·x} to dA (in {@code grad}, same offsets as {@code p}) and {@code s·Aᵀ·(Bᵀ·dy)} to
+     * {@code dIn}. {@code bdy} is scratch of {@code n·r} floats, {@code acc} of {@code n_out·r} doubles.
+     */
+    static void loraBackward(float[] p, int aOff, int bOff, int r, int nIn, int nOut, float s, float[] x, float[] ax,
+                             float[] dy, int n, float[] bdy, double[] acc, float[] grad, float[] dIn) {
+        java.util.Arrays.fill(acc, 0, nOut * r, 0.0);
+        for (int t = 0; t < n; t++) {
+            for (int o = 0; o < nOut; o++) {
+                double d = dy[t * nOut + o];
+                if (d == 0) continue;
+                for (int k = 0; k < r; k++) acc[o * r + k] += d * ax[t * r + k];
+            }
+        }
+        for (int i = 0; i < nOut * r; i++) grad[bOff + i] += (float) (s * acc[i]);
+        java.util.Arrays.fill(bdy, 0, n * r, 0f);
+        for (int t = 0; t < n; t++) {
+            for (int o = 0; o < nOut; o++) {
+                float d = dy[t * nOut + o];
+                if (d != 0f) FloatMath.axpy(d, p, bOff + o * r, bdy, t * r, r);
+            }
+        }
+        for (int t = 0; t < n; t++) {
+            for (int k = 0; k < r; k++) {
+                float c = s * bdy[t * r + k];
+                if (c == 0f) continue;
+                FloatMath.axpy(c, x, t * nIn, grad, aOff + k * nIn, nIn);
+                FloatMath.axpy(c, p, aOff + k * nIn, dIn, t * nIn, nIn);
+            }
+        }
+    }
 }

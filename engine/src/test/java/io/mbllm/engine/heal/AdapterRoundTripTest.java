@@ -22,7 +22,8 @@ import io.mbllm.engine.model.GgufModelSource;
 import io.mbllm.engine.model.InferenceContext;
 import io.mbllm.engine.model.Model;
 import io.mbllm.engine.tokenizer.Tokenizers;
-import io.mbllm.engine.train.AdapterWriter;
+import io.mbllm.engine.train.AdapterFiles;
+import io.mbllm.engine.train.TrainState;
 import io.mbllm.engine.train.CrossEntropyLoss;
 import io.mbllm.engine.train.ForwardBackward;
 import io.mbllm.engine.train.LoraInit;
@@ -35,7 +36,7 @@ import io.mbllm.testkit.SharedData;
 
 /**
  * The adapter file the healer writes means what the trainer trained: parameters in {@link LoraLayout} order,
- * written by {@link AdapterWriter} and loaded by the inference engine onto stories260K (F32, so no activation
+ * written by {@link AdapterFiles} and loaded by the inference engine onto stories260K (F32, so no activation
  * quantization on either side), give the same next-token losses as the trainer's own forward pass with those
  * parameters — and clearly different ones from the model without the adapter.
  */
@@ -58,8 +59,7 @@ class AdapterRoundTripTest {
 
             for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16}) {
                 Path file = dir.resolve("a-" + type.ggmlName() + ".gguf");
-                long bytes = AdapterWriter.write(file, layout, p, alpha, "llama", "t", type);
-                assertEquals(Files.size(file), bytes);
+                AdapterFiles.writeAdapter(file, "llama", "t", new TrainState(layout, alpha, p, new float[p.length], new float[p.length], 0), type);
                 double withAdapter, without;
                 try (LoraAdapter a = LoraAdapter.load(file)) {
                     assertEquals(layout.slots().size(), a.pairs().size());

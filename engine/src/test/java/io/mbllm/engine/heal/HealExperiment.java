@@ -99,7 +99,7 @@ class HealExperiment {
                 System.out.printf("train %.1f s, %d params%n", (t3 - t2) / 1e9, layout.size());
                 System.out.printf("trainer-forward KL on eval text after: %.5f%n", trainerKl.get());
                 Path ad = dir.resolve("exp-adapter.gguf");
-                long size = AdapterWriter.write(ad, layout, st.params(), alpha, "llama", "heal", GgmlType.F16);
+                AdapterFiles.writeAdapter(ad, "llama", "heal", st, GgmlType.F16); long size = Files.size(ad);
                 try (LoraAdapter a = LoraAdapter.load(ad)) {
                     LoraSet set = LoraSet.bind(student, List.of(new ScaledLora(a, 1f)));
                     KldResult after = ev.compare(student, set);

@@ -171,6 +171,38 @@ final class Synthetic {
     }
 
     /**
+     * stablelm without the optional parts (what training covers): LayerNorm with bias everywhere, rotary on 4 of 8
+     * head dims, q/k/v biases, an FFN norm in every layer, GQA 4/2.
+     */
+    static InMemorySource stablelmSequential() {
+        Synthetic m = new Synthetic("stablelm", 7, GgmlType.F32);
+        int nEmbd = 32, nLayer = 2, nHead = 4, nHeadKv = 2, hd = 8, nFf = 48;
+        m.hparams(nEmbd, nLayer, nHead, nHeadKv, nFf);
+        m.s.f32("stablelm.attention.layer_norm_epsilon", 1e-5f).u32("stablelm.rope.dimension_count", 4);
+        m.embeddings(nEmbd, false);
+        m.vec("output_norm.weight", m.around1(nEmbd));
+        m.vec("output_norm.bias", m.gauss(nEmbd, 0.2));
+        for (int l = 0; l < nLayer; l++) {
+            String p = "blk." + l + ".";
+            m.vec(p + "attn_norm.weight", m.around1(nEmbd));
+            m.vec(p + "attn_norm.bias", m.gauss(nEmbd, 0.2));
+            m.matrix(p + "attn_q.weight", nEmbd, nHead * hd);
+            m.matrix(p + "attn_k.weight", nEmbd, nHeadKv * hd);
+            m.matrix(p + "attn_v.weight", nEmbd, nHeadKv * hd);
+            m.vec(p + "attn_q.bias", m.gauss(nHead * hd, 0.3));
+            m.vec(p + "attn_k.bias", m.gauss(nHeadKv * hd, 0.3));
+            m.vec(p + "attn_v.bias", m.gauss(nHeadKv * hd, 0.3));
+            m.vec(p + "ffn_norm.weight", m.around1(nEmbd));
+            m.vec(p + "ffn_norm.bias", m.gauss(nEmbd, 0.2));
+            m.matrix(p + "attn_output.weight", nHead * hd, nEmbd);
+            m.matrix(p + "ffn_gate.weight", nEmbd, nFf);
+            m.matrix(p + "ffn_up.weight", nEmbd, nFf);
+            m.matrix(p + "ffn_down.weight", nFf, nEmbd);
+        }
+        return m.s;
+    }
+
+    /**
      * phi3: fused QKV and fused gate/up, NEOX, long-rope factors (num_ctx 64 beyond the original 32 picks the
      * long set) and a rope attention factor.
      */

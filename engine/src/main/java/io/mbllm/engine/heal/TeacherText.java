@@ -34,20 +34,10 @@ public final class TeacherText {
      */
     public static List<int[]> generate(Model teacher, int bos, java.util.function.IntPredicate eos, List<int[]> prompts,
                                        int nTokens, int seqLen, long seed, Parallel pool, IntConsumer progress) {
-        return generate(teacher, bos, eos, prompts, nTokens, seqLen, 1f, seed, pool, progress);
-    }
-
-    /**
-     * As {@link #generate(Model, int, java.util.function.IntPredicate, List, int, int, long, Parallel, IntConsumer)}
-     * with the sampling temperature given (1 samples the teacher's own distribution; below 1 sharpens it).
-     */
-    public static List<int[]> generate(Model teacher, int bos, java.util.function.IntPredicate eos, List<int[]> prompts,
-                                       int nTokens, int seqLen, float temperature, long seed, Parallel pool,
-                                       IntConsumer progress) {
         if (nTokens < 1) throw new IllegalArgumentException("--generate must be at least 1 token, got " + nTokens);
         if (seqLen < 2) throw new IllegalArgumentException("--seq-len must be at least 2, got " + seqLen);
         int nVocab = teacher.config().vocabSize();
-        SamplingOptions opts = SamplingOptions.DEFAULTS.with(Map.of("temperature", (double) temperature, "top_k", 0, "top_p", 1.0,
+        SamplingOptions opts = SamplingOptions.DEFAULTS.with(Map.of("temperature", 1.0, "top_k", 0, "top_p", 1.0,
                 "min_p", 0.0, "repeat_penalty", 1.0, "seed", seed));
         Sampler sampler = new Sampler(opts, nVocab, seqLen);
         List<int[]> out = new ArrayList<>();

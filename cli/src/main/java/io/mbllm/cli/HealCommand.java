@@ -65,7 +65,7 @@ import picocli.CommandLine.Parameters;
                         + "up to --cache-mb, else recomputed per step; activations take "
                         + ForwardBackward.FORMULA + " bytes per token of a batch."},
         footer = {"", "Example:",
-                "  mbllm heal stories-q2.gguf --teacher stories.gguf --generate 16384 \\",
+                "  mbllm heal stories-q2.gguf --teacher stories.gguf --generate 32768 \\",
                 "      --eval-text stories.txt --out healed.gguf --create stories:q2-healed"})
 public final class HealCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "STUDENT", description = "The quantized model to heal (GGUF file or store name).")
@@ -105,7 +105,7 @@ public final class HealCommand implements Callable<Integer> {
     double lr = 1e-2;
 
     @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps, one batch each (default: ${DEFAULT-VALUE}).")
-    int steps = 100;
+    int steps = 120;
 
     @Option(names = "--batch", paramLabel = "N", description = "Sequences per batch (default: ${DEFAULT-VALUE}).")
     int batch = 8;

@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-import io.mbllm.engine.eval.Distribution;
 import io.mbllm.engine.eval.EvalException;
 import io.mbllm.engine.eval.KldResult;
 import io.mbllm.engine.eval.Perplexity;
@@ -32,7 +31,6 @@ import io.mbllm.engine.tokenizer.Tokenizers;
 import io.mbllm.engine.train.ForwardBackward;
 import io.mbllm.engine.train.LoraTarget;
 import io.mbllm.engine.train.TrainBatch;
-import io.mbllm.engine.train.TrainData;
 import io.mbllm.gguf.GgmlType;
 import io.mbllm.gguf.GgufFormatException;
 import io.mbllm.kernels.Parallel;

@@ -103,7 +103,7 @@ public final class HealCommand implements Callable<Integer> {
     double lr = 1e-2;
 
     @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps, one batch each (default: ${DEFAULT-VALUE}).")
-    int steps = 120;
+    int steps = 160;
 
     @Option(names = "--batch", paramLabel = "N", description = "Sequences per batch (default: ${DEFAULT-VALUE}).")
     int batch = 8;

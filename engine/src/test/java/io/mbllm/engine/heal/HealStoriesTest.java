@@ -34,7 +34,7 @@ import io.mbllm.testkit.SharedData;
  * have at most half the plain student's mean KLD, with an adapter under 5 % of the student file.
  */
 class HealStoriesTest {
-    static final int SEQ_LEN = 128, BATCH = 8, STEPS = 120, GENERATE = 32768;
+    static final int SEQ_LEN = 128, BATCH = 8, STEPS = 160, GENERATE = 32768;
 
     @TempDir
     Path dir;

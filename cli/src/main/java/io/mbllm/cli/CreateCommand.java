@@ -56,6 +56,15 @@ public final class CreateCommand extends ClientCommand {
         } catch (ModelfileException e) {
             throw new CliException(e.getMessage());
         }
+        send(ctx, client, model, mf, baseDir, quantize);
+    }
+
+    /**
+     * Creates {@code model} from {@code mf} on the server: uploads the local files the server lacks as blobs, then
+     * streams {@code POST /api/create} with its progress on stderr (also used by {@code mbllm heal --create}).
+     */
+    static void send(CliContext ctx, ApiClient client, String model, Modelfile mf, Path baseDir, String quantize)
+            throws ApiException, CliException, IOException, InterruptedException {
         StatusView view = new StatusView(ctx.err(), ctx.tty());
         try {
             view.status("gathering model components");

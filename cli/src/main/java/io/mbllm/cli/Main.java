@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
                 MergeLoraCommand.class,
                 ImportLoraCommand.class,
                 FinetuneCommand.class,
+                HealCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

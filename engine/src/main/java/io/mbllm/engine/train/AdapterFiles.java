@@ -39,7 +39,20 @@ public final class AdapterFiles {
 
     /** Writes the adapter of {@code st} to {@code out}. */
     public static void writeAdapter(Path out, String architecture, String name, TrainState st) throws IOException {
-        write(out, adapterMetadata(architecture, name, st.alpha()).build(), st, false);
+        writeAdapter(out, architecture, name, st, GgmlType.F32);
+    }
+
+    /**
+     * Writes the adapter of {@code st} to {@code out} with its tensors in {@code type}: F32, or F16 (half the size;
+     * llama.cpp multiplies with F16 LoRA tensors too; values rounded to nearest even, as ggml's F16 conversion).
+     *
+     * @throws IllegalArgumentException when {@code type} is neither F32 nor F16
+     */
+    public static void writeAdapter(Path out, String architecture, String name, TrainState st, GgmlType type) throws IOException {
+        if (type != GgmlType.F32 && type != GgmlType.F16) {
+            throw new IllegalArgumentException("adapter tensors can be F32 or F16, not " + type.ggmlName());
+        }
+        write(out, adapterMetadata(architecture, name, st.alpha()).build(), st, false, type);
     }
 
     /** Writes a checkpoint of {@code st} (parameters, moments, step) to {@code out}. */
@@ -49,7 +62,7 @@ public final class AdapterFiles {
                 .put("train.step", GgufValue.u32(st.step()))
                 .put("train.rank", GgufValue.u32(st.layout().rank()))
                 .build();
-        write(out, meta, st, true);
+        write(out, meta, st, true, GgmlType.F32);
     }
 
     private static GgufMetadata.Builder adapterMetadata(String architecture, String name, float alpha) {
@@ -62,15 +75,15 @@ public final class AdapterFiles {
                 .put("general.quantization_version", GgufValue.u32(2));
     }
 
-    private static void write(Path out, GgufMetadata meta, TrainState st, boolean moments) throws IOException {
+    private static void write(Path out, GgufMetadata meta, TrainState st, boolean moments, GgmlType type) throws IOException {
         LoraLayout layout = st.layout();
         int r = layout.rank();
         List<TensorInfo> infos = new ArrayList<>();
         List<int[]> ranges = new ArrayList<>(); // {array, offset, count}: 0 params, 1 m, 2 v
         for (LoraLayout.Slot s : layout.slots()) {
-            infos.add(TensorInfo.of(s.baseName() + ".lora_a", GgmlType.F32, s.nIn(), r));
+            infos.add(TensorInfo.of(s.baseName() + ".lora_a", type, s.nIn(), r));
             ranges.add(new int[] {0, s.aOffset(), r * s.nIn()});
-            infos.add(TensorInfo.of(s.baseName() + ".lora_b", GgmlType.F32, r, s.nOut()));
+            infos.add(TensorInfo.of(s.baseName() + ".lora_b", type, r, s.nOut()));
             ranges.add(new int[] {0, s.bOffset(), r * s.nOut()});
         }
         if (moments) {
@@ -86,9 +99,15 @@ public final class AdapterFiles {
         try {
             try (GgufWriter w = GgufWriter.builder().metadata(meta).addTensors(infos).open(tmp)) {
                 float[][] arrays = {st.params(), st.m(), st.v()};
-                for (int[] rg : ranges) {
-                    ByteBuffer bb = ByteBuffer.allocate(rg[2] * 4).order(ByteOrder.LITTLE_ENDIAN);
-                    bb.asFloatBuffer().put(arrays[rg[0]], rg[1], rg[2]);
+                for (int i = 0; i < ranges.size(); i++) {
+                    int[] rg = ranges.get(i);
+                    boolean half = infos.get(i).type() == GgmlType.F16;
+                    ByteBuffer bb = ByteBuffer.allocate(rg[2] * (half ? 2 : 4)).order(ByteOrder.LITTLE_ENDIAN);
+                    if (half) {
+                        for (int j = 0; j < rg[2]; j++) bb.putShort(Float.floatToFloat16(arrays[rg[0]][rg[1] + j]));
+                    } else {
+                        bb.asFloatBuffer().put(arrays[rg[0]], rg[1], rg[2]);
+                    }
                     w.write(bb.array());
                 }
                 w.finish();

@@ -67,6 +67,14 @@ public final class Trainer {
 
     /** Runs the next step: gradient, norms, AdamW update. */
     public StepResult step() {
+        return step(adam);
+    }
+
+    /**
+     * Runs the next step with {@code optimizer} in place of the trainer's own (a learning-rate schedule passes
+     * the step's rate here; the moments are the state's, whatever the settings).
+     */
+    public StepResult step(AdamW optimizer) {
         double mean = gradientOnly();
         int tokens = 0, scored = 0;
         for (TrainBatch b : batchesOf(state.step() + 1)) {
@@ -79,7 +87,7 @@ public final class Trainer {
             nb += sumSquares(grad, s.bOffset(), state.layout().rank() * s.nOut());
         }
         int t = state.step() + 1;
-        adam.step(state.params(), grad, state.m(), state.v(), grad.length, t);
+        optimizer.step(state.params(), grad, state.m(), state.v(), grad.length, t);
         state.advance();
         return new StepResult(t, mean, Math.sqrt(na + nb), Math.sqrt(na), Math.sqrt(nb), tokens, scored);
     }

@@ -67,7 +67,8 @@ public final class ModelStore {
         return defaultRoot(System.getenv(), System.getProperty("user.home"));
     }
 
-    static Path defaultRoot(Map<String, String> env, String home) {
+    /** The store root from {@code MBLLM_MODELS} of {@code env}, else {@code home/.mbllm/models}. */
+    public static Path defaultRoot(Map<String, String> env, String home) {
         String v = env.get("MBLLM_MODELS");
         if (v != null && !v.isBlank()) {
             if (v.equals("~") || v.startsWith("~/")) {

@@ -9,9 +9,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.mbllm.engine.ExactModeTags;
 import io.mbllm.engine.eval.LogProbs;
 import io.mbllm.engine.eval.Perplexity;
 import io.mbllm.engine.lora.LoraAdapter;
@@ -39,7 +41,10 @@ import io.mbllm.testkit.SharedData;
  * written by {@link AdapterFiles} and loaded by the inference engine onto stories260K (F32, so no activation
  * quantization on either side), give the same next-token losses as the trainer's own forward pass with those
  * parameters — and clearly different ones from the model without the adapter.
+ *
+ * <p>The trainer keeps attention in float32, so this runs in the {@code f32-attention} execution.
  */
+@Tag(ExactModeTags.F32_ATTENTION)
 class AdapterRoundTripTest {
     @TempDir
     Path dir;

@@ -5,6 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include "mbllm_kernels.h"
 #include "mk_internal.h"
 
@@ -249,4 +251,101 @@ int mbllm_matmul(int variant, int wtype, const void *w, int64_t w_row_bytes, int
         }
     }
     return MBLLM_OK;
+}
+
+/* ---------------------------------------------------------------- packed weights */
+
+static int has_packed(int variant, int wtype) {
+    return variant >= 0 && variant <= 2 && (VARIANTS & (1 << variant)) && wtype == MK_Q4_0 && TABLES[variant].q4p_tile;
+}
+
+int64_t mbllm_pack_bytes(int variant, int wtype, int64_t rows, int64_t cols) {
+    if (rows < 0 || cols <= 0) return MBLLM_E_ARGS;
+    if (!has_packed(variant, wtype)) return 0;
+    if (cols % MK_QK) return MBLLM_E_ARGS;
+    return rows * (cols / MK_QK) * MK_B_Q4_0; /* the same bytes, moved */
+}
+
+int mbllm_pack_rows(int variant, int wtype) { return has_packed(variant, wtype) ? MK_PR : 1; }
+
+int mbllm_pack(int variant, int wtype, const void *w, int64_t rows, int64_t cols, void *dst) {
+    if (mbllm_pack_bytes(variant, wtype, rows, cols) <= 0) return has_packed(variant, wtype) ? MBLLM_E_ARGS : MBLLM_E_TYPE;
+    const int64_t nb = cols / MK_QK, row_bytes = nb * MK_B_Q4_0, ng = rows / MK_PR;
+    const uint8_t *W = (const uint8_t *)w;
+    uint8_t *D = (uint8_t *)dst;
+    for (int64_t g = 0; g < ng; g++) {
+        uint8_t *codes = D + g * MK_PR * row_bytes, *scales = codes + nb * 256;
+        for (int64_t b = 0; b < nb; b++) {
+            for (int k = 0; k < MK_PR; k++) {
+                const uint8_t *x = W + (g * MK_PR + k) * row_bytes + b * MK_B_Q4_0;
+                memcpy(scales + b * 32 + 2 * k, x, 2);
+                for (int c = 0; c < 4; c++) memcpy(codes + b * 256 + 64 * c + 4 * k, x + 2 + 4 * c, 4);
+            }
+        }
+    }
+    memcpy(D + ng * MK_PR * row_bytes, W + ng * MK_PR * row_bytes, (size_t)((rows - ng * MK_PR) * row_bytes));
+    return MBLLM_OK;
+}
+
+/* Activation preparation entries kept on the stack up to this count (beyond: the heap). */
+#define MK_PREP_STACK 2048
+
+int mbllm_matmul_packed(int variant, int wtype, const void *packed, int64_t rows, int64_t cols,
+                        const void *act, int64_t act_row_bytes, int32_t n_tok,
+                        float *out, int64_t out_stride, int64_t r0, int64_t r1) {
+    if (!has_packed(variant, wtype)) return variant >= 0 && variant <= 2 && (VARIANTS & (1 << variant)) ? MBLLM_E_TYPE : MBLLM_E_VARIANT;
+    if (cols <= 0 || cols % MK_QK || rows < 0 || n_tok < 0 || r0 < 0 || r1 < r0 || r1 > rows
+        || act_row_bytes < cols / MK_QK * MK_B_Q8_0)
+        return MBLLM_E_ARGS;
+    if (n_tok == 0 || r0 == r1) return MBLLM_OK;
+    const mk_table *tb = &TABLES[variant];
+    const int64_t nb = cols / MK_QK, row_bytes = nb * MK_B_Q4_0, ng = rows / MK_PR, gbytes = MK_PR * row_bytes;
+    const uint8_t *P = (const uint8_t *)packed, *A = (const uint8_t *)act;
+    const int64_t gend = r1 < ng * MK_PR ? r1 : ng * MK_PR; /* packed rows end */
+    if (r0 < gend) {
+        const int64_t entries = nb * n_tok;
+        float dys[MK_PREP_STACK];
+        int32_t crs[MK_PREP_STACK];
+        float *dy = dys;
+        int32_t *cr = crs;
+        void *heap = 0;
+        if (entries > MK_PREP_STACK) {
+            heap = malloc((size_t)entries * 8);
+            if (!heap) return MBLLM_E_ARGS;
+            dy = (float *)heap;
+            cr = (int32_t *)(dy + entries);
+        }
+        tb->q4p_prep(nb, A, act_row_bytes, n_tok, dy, cr);
+        float tmp[MK_PNT * MK_PR];
+        for (int64_t g = r0 / MK_PR; g * MK_PR < gend; g++) {
+            const int64_t ra = g * MK_PR, lo = r0 > ra ? r0 : ra, hi = gend < ra + MK_PR ? gend : ra + MK_PR;
+            const uint8_t *grp = P + g * gbytes;
+            for (int32_t t = 0; t < n_tok; t += MK_PNT) {
+                const int nt = n_tok - t < MK_PNT ? n_tok - t : MK_PNT;
+                const uint8_t *at = A + t * act_row_bytes;
+                if (lo == ra && hi == ra + MK_PR) {
+                    tb->q4p_tile(nb, grp, at, act_row_bytes, dy + t * nb, cr + t * nb, nt, out + t * out_stride + ra, out_stride);
+                } else { /* a range end inside the group: the whole group into tmp, then the rows asked for */
+                    tb->q4p_tile(nb, grp, at, act_row_bytes, dy + t * nb, cr + t * nb, nt, tmp, MK_PR);
+                    for (int u = 0; u < nt; u++)
+                        for (int64_t r = lo; r < hi; r++) out[(t + u) * out_stride + r] = tmp[u * MK_PR + (r - ra)];
+                }
+            }
+        }
+        free(heap);
+    }
+    if (r1 > ng * MK_PR) { /* the plain rows after the groups */
+        const int64_t ta = r0 > ng * MK_PR ? r0 : ng * MK_PR;
+        /* a group takes the bytes of its rows, so plain row r sits at P + r * row_bytes as in the plain layout */
+        rows_tokens(tb->dot[wtype], tb->dotn[wtype], cols, P, row_bytes, A, act_row_bytes, out, out_stride, ta, r1, 0, n_tok);
+    }
+    return MBLLM_OK;
+}
+
+int mbllm_release_pages(void *p, int64_t bytes) {
+    if (bytes < 0) return MBLLM_E_ARGS;
+    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1), e = ((uintptr_t)p + (uintptr_t)bytes) & ~(page - 1);
+    if (e <= a) return MBLLM_OK;
+    return madvise((void *)a, e - a, MADV_DONTNEED) == 0 ? MBLLM_OK : MBLLM_E_ARGS;
 }

@@ -1,0 +1,90 @@
+package io.mbllm.kernels.nativ;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.mbllm.kernels.WeightMatrix;
+
+/**
+ * Packed copies of weight matrices: for weight types where a kernel variant has an interleaved-row layout
+ * ({@code mbllm_pack_bytes} &gt; 0; today Q4_0 with the AVX-512 kernels, 16 rows per group), the matrix is copied
+ * into that layout once, on first use, and the copy is shared by every {@link NativeMatMul} of the process for as
+ * long as the {@link WeightMatrix} object lives (entries are keyed by identity and dropped once it is collected).
+ *
+ * <p>Memory: the copy takes the bytes of the matrix. When the matrix is a slice of a memory-mapped file, the whole
+ * pages of that slice are released from the resident set after packing ({@code madvise(MADV_DONTNEED)}: they stay
+ * in the page cache and come back on a touch, e.g. an embedding row lookup of a tied output matrix), so the
+ * resident size stays about the file size.
+ *
+ * <p>{@code -Dmbllm.repack=false} turns packing off (the plain layout is used everywhere), as llama.cpp's
+ * {@code --no-repack}.
+ */
+final class PackedWeights {
+    /** Whether packing is on ({@code -Dmbllm.repack}, default true). */
+    static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("mbllm.repack", "true").trim());
+
+    private PackedWeights() {}
+
+    /** Identity key of a weight matrix and a variant, cleared when the matrix is collected. */
+    private static final class Key extends WeakReference<WeightMatrix> {
+        final int variant;
+        final int hash;
+
+        Key(WeightMatrix w, int variant, ReferenceQueue<WeightMatrix> queue) {
+            super(w, queue);
+            this.variant = variant;
+            this.hash = System.identityHashCode(w) * 31 + variant;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) return true;
+            if (!(o instanceof Key k) || k.variant != variant) return false;
+            WeightMatrix w = get();
+            return w != null && w == k.get();
+        }
+    }
+
+    private static final Map<Key, MemorySegment> PACKED = new HashMap<>();
+    private static final ReferenceQueue<WeightMatrix> COLLECTED = new ReferenceQueue<>();
+
+    /** Rows per packed group of {@code w}'s type for {@code variant} (1 when it has no packed layout). */
+    static int groupRows(WeightMatrix w, NativeVariant variant) {
+        return mbllm_kernels_h.mbllm_pack_rows(variant.id(), w.type().id());
+    }
+
+    /**
+     * The packed copy of {@code w} for {@code variant}, made now if needed, or {@link MemorySegment#NULL} when the
+     * variant has no packed layout for its type or packing is off.
+     */
+    static MemorySegment of(WeightMatrix w, NativeVariant variant) {
+        if (!ENABLED) return MemorySegment.NULL;
+        int v = variant.id(), type = w.type().id();
+        long bytes = mbllm_kernels_h.mbllm_pack_bytes(v, type, w.rows(), w.cols());
+        if (bytes == 0) return MemorySegment.NULL;
+        if (bytes < 0) throw new IllegalStateException("cannot pack " + w.name() + " (status " + bytes + ")");
+        synchronized (PACKED) {
+            for (Reference<? extends WeightMatrix> r; (r = COLLECTED.poll()) != null; ) PACKED.remove((Key) r);
+            Key probe = new Key(w, v, null);
+            MemorySegment p = PACKED.get(probe);
+            probe.clear();
+            if (p != null) return p;
+            p = Arena.ofAuto().allocate(bytes, 64);
+            int rc = mbllm_kernels_h.mbllm_pack(v, type, w.data(), w.rows(), w.cols(), p);
+            if (rc != mbllm_kernels_h.MBLLM_OK) throw new IllegalStateException("packing " + w.name() + " failed with status " + rc);
+            if (w.data().isMapped()) mbllm_kernels_h.mbllm_release_pages(w.data(), w.rowBytes() * w.rows());
+            PACKED.put(new Key(w, v, COLLECTED), p);
+            return p;
+        }
+    }
+}

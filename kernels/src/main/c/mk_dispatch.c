@@ -255,31 +255,42 @@ int mbllm_matmul(int variant, int wtype, const void *w, int64_t w_row_bytes, int
 
 /* ---------------------------------------------------------------- packed weights */
 
+/* Code bytes and block bytes of the packable types, and the byte added to a stored code (Q8_0: signed to unsigned). */
+static int packed_code_bytes(int wtype) { return wtype == MK_Q4_0 ? 16 : wtype == MK_Q8_0 ? 32 : 0; }
+
 static int has_packed(int variant, int wtype) {
-    return variant >= 0 && variant <= 2 && (VARIANTS & (1 << variant)) && wtype == MK_Q4_0 && TABLES[variant].q4p_tile;
+    if (variant < 0 || variant > 2 || !(VARIANTS & (1 << variant)) || wtype < 0 || wtype >= MK_NTYPES
+        || !TABLES[variant].ptile[wtype])
+        return 0;
+    /* MBLLM_ACT_QUANT=x86 follows llama.cpp's x86 order, where Q8_0 stays plain (it repacks Q4_0) */
+    return !(mk_exact && wtype == MK_Q8_0);
 }
 
 int64_t mbllm_pack_bytes(int variant, int wtype, int64_t rows, int64_t cols) {
     if (rows < 0 || cols <= 0) return MBLLM_E_ARGS;
     if (!has_packed(variant, wtype)) return 0;
     if (cols % MK_QK) return MBLLM_E_ARGS;
-    return rows * (cols / MK_QK) * MK_B_Q4_0; /* the same bytes, moved */
+    return rows * (cols / MK_QK) * (2 + packed_code_bytes(wtype)); /* the same bytes, moved */
 }
 
 int mbllm_pack_rows(int variant, int wtype) { return has_packed(variant, wtype) ? MK_PR : 1; }
 
 int mbllm_pack(int variant, int wtype, const void *w, int64_t rows, int64_t cols, void *dst) {
     if (mbllm_pack_bytes(variant, wtype, rows, cols) <= 0) return has_packed(variant, wtype) ? MBLLM_E_ARGS : MBLLM_E_TYPE;
-    const int64_t nb = cols / MK_QK, row_bytes = nb * MK_B_Q4_0, ng = rows / MK_PR;
+    const int cb = packed_code_bytes(wtype), bb = 2 + cb;
+    const uint8_t flip = wtype == MK_Q8_0 ? 0x80 : 0;
+    const int64_t nb = cols / MK_QK, row_bytes = nb * bb, ng = rows / MK_PR;
     const uint8_t *W = (const uint8_t *)w;
     uint8_t *D = (uint8_t *)dst;
     for (int64_t g = 0; g < ng; g++) {
-        uint8_t *codes = D + g * MK_PR * row_bytes, *scales = codes + nb * 256;
+        uint8_t *codes = D + g * MK_PR * row_bytes, *scales = codes + nb * cb * MK_PR;
         for (int64_t b = 0; b < nb; b++) {
+            uint8_t *cbk = codes + b * cb * MK_PR;
             for (int k = 0; k < MK_PR; k++) {
-                const uint8_t *x = W + (g * MK_PR + k) * row_bytes + b * MK_B_Q4_0;
-                memcpy(scales + b * 32 + 2 * k, x, 2);
-                for (int c = 0; c < 4; c++) memcpy(codes + b * 256 + 64 * c + 4 * k, x + 2 + 4 * c, 4);
+                const uint8_t *x = W + (g * MK_PR + k) * row_bytes + b * bb;
+                memcpy(scales + b * 2 * MK_PR + 2 * k, x, 2);
+                for (int c = 0; c < cb / 4; c++)
+                    for (int j = 0; j < 4; j++) cbk[64 * c + 4 * k + j] = x[2 + 4 * c + j] ^ flip;
             }
         }
     }
@@ -299,23 +310,25 @@ int mbllm_matmul_packed(int variant, int wtype, const void *packed, int64_t rows
         return MBLLM_E_ARGS;
     if (n_tok == 0 || r0 == r1) return MBLLM_OK;
     const mk_table *tb = &TABLES[variant];
-    const int64_t nb = cols / MK_QK, row_bytes = nb * MK_B_Q4_0, ng = rows / MK_PR, gbytes = MK_PR * row_bytes;
+    const mk_ptile_fn tile = tb->ptile[wtype];
+    const int64_t nb = cols / MK_QK, row_bytes = nb * (2 + packed_code_bytes(wtype)), ng = rows / MK_PR;
+    const int64_t gbytes = MK_PR * row_bytes;
     const uint8_t *P = (const uint8_t *)packed, *A = (const uint8_t *)act;
     const int64_t gend = r1 < ng * MK_PR ? r1 : ng * MK_PR; /* packed rows end */
     if (r0 < gend) {
         const int64_t entries = nb * n_tok;
         float dys[MK_PREP_STACK];
-        int32_t crs[MK_PREP_STACK];
+        int32_t sys[MK_PREP_STACK];
         float *dy = dys;
-        int32_t *cr = crs;
+        int32_t *sy = sys;
         void *heap = 0;
         if (entries > MK_PREP_STACK) {
             heap = malloc((size_t)entries * 8);
             if (!heap) return MBLLM_E_ARGS;
             dy = (float *)heap;
-            cr = (int32_t *)(dy + entries);
+            sy = (int32_t *)(dy + entries);
         }
-        tb->q4p_prep(nb, A, act_row_bytes, n_tok, dy, cr);
+        tb->pprep(nb, A, act_row_bytes, n_tok, dy, sy);
         float tmp[MK_PNT * MK_PR];
         for (int64_t g = r0 / MK_PR; g * MK_PR < gend; g++) {
             const int64_t ra = g * MK_PR, lo = r0 > ra ? r0 : ra, hi = gend < ra + MK_PR ? gend : ra + MK_PR;
@@ -324,9 +337,9 @@ int mbllm_matmul_packed(int variant, int wtype, const void *packed, int64_t rows
                 const int nt = n_tok - t < MK_PNT ? n_tok - t : MK_PNT;
                 const uint8_t *at = A + t * act_row_bytes;
                 if (lo == ra && hi == ra + MK_PR) {
-                    tb->q4p_tile(nb, grp, at, act_row_bytes, dy + t * nb, cr + t * nb, nt, out + t * out_stride + ra, out_stride);
+                    tile(nb, grp, at, act_row_bytes, dy + t * nb, sy + t * nb, nt, out + t * out_stride + ra, out_stride);
                 } else { /* a range end inside the group: the whole group into tmp, then the rows asked for */
-                    tb->q4p_tile(nb, grp, at, act_row_bytes, dy + t * nb, cr + t * nb, nt, tmp, MK_PR);
+                    tile(nb, grp, at, act_row_bytes, dy + t * nb, sy + t * nb, nt, tmp, MK_PR);
                     for (int u = 0; u < nt; u++)
                         for (int64_t r = lo; r < hi; r++) out[(t + u) * out_stride + r] = tmp[u * MK_PR + (r - ra)];
                 }

@@ -51,36 +51,34 @@ typedef void (*mk_gemm_fn)(int64_t n, const uint8_t *w, int64_t w_stride, const 
                            float *s, int64_t s_stride);
 
 /*
- * Packed Q4_0 ("Q4_0 x16", built by mbllm_pack): rows in groups of MK_PR. Group g is MK_PR * nb * 18 bytes at
- * g * that: first, for each block b, 256 bytes of codes (four 64-byte chunks; chunk c holds, as int32 lane k,
- * the packed code bytes 4c..4c+3 of row k's block b: low nibbles are elements 4c..4c+3, high nibbles elements
- * 16+4c..16+4c+3), then the MK_PR fp16 scales of every block (32 bytes per block). Rows past the last full group
- * follow in the plain layout. One vpdpbusd then adds 4 products of 16 rows at once, and each int32 lane ends
- * the block holding one row's exact block sum.
+ * Packed layouts (built by mbllm_pack) of the legacy types Q4_0 and Q8_0: rows in groups of MK_PR. Group g takes
+ * the bytes of its MK_PR rows, at the same offset: first, for each block b, the code bytes of the 16 rows
+ * interleaved by 4 (Q4_0: 256 bytes, four 64-byte chunks; Q8_0: 512 bytes, eight chunks; chunk c holds, as int32
+ * lane k, the code bytes 4c..4c+3 of row k's block b; Q4_0 low nibbles are elements 4c..4c+3 and high nibbles
+ * elements 16+4c..16+4c+3; Q8_0 codes are stored plus 128, as unsigned bytes), then the MK_PR fp16 scales of
+ * every block (32 bytes per block). Rows past the last full group follow in the plain layout. One vpdpbusd then
+ * adds 4 products of 16 rows at once, and each int32 lane ends the block holding one row's exact block sum.
  */
 #define MK_PR 16
 /* Tokens of one packed tile (one float accumulator of MK_PR rows per token). */
 #define MK_PNT 8
 
-/*
- * Per activation row and Q8_0 block: the scale as float (dy) and -8 * the sum of the 32 codes (cr), the Q4_0
- * code offset's share of the block sum. dy and cr hold n_tok rows of nb entries.
- */
-typedef void (*mk_q4p_prep_fn)(int64_t nb, const uint8_t *a, int64_t a_stride, int32_t n_tok, float *dy, int32_t *cr);
+/* Per activation row and Q8_0 block: the scale as float (dy) and the sum of the 32 codes (sy); n_tok rows of nb. */
+typedef void (*mk_pprep_fn)(int64_t nb, const uint8_t *a, int64_t a_stride, int32_t n_tok, float *dy, int32_t *sy);
 
 /*
- * One packed group (MK_PR rows) times nt (1..MK_PNT) tokens: dst[t*ds + k] = row k . token t. a, dy and cr point at
- * the tile's first token (dy, cr with a row stride of nb).
+ * One packed group (MK_PR rows) times nt (1..MK_PNT) tokens: dst[t*ds + k] = row k . token t. a, dy and sy point
+ * at the tile's first token (dy, sy with a row stride of nb).
  */
-typedef void (*mk_q4p_tile_fn)(int64_t nb, const uint8_t *grp, const uint8_t *a, int64_t a_stride, const float *dy,
-                               const int32_t *cr, int nt, float *dst, int64_t ds);
+typedef void (*mk_ptile_fn)(int64_t nb, const uint8_t *grp, const uint8_t *a, int64_t a_stride, const float *dy,
+                            const int32_t *sy, int nt, float *dst, int64_t ds);
 
 typedef struct {
     mk_dot_fn dot[MK_NTYPES];
     mk_dotn_fn dotn[MK_NTYPES];
     mk_gemm_fn gemm[MK_NTYPES];
-    mk_q4p_prep_fn q4p_prep; /* packed Q4_0: only where the variant has a packed layout */
-    mk_q4p_tile_fn q4p_tile;
+    mk_pprep_fn pprep;           /* packed layouts: only where the variant has them */
+    mk_ptile_fn ptile[MK_NTYPES];
 } mk_table;
 
 void mk_table_scalar(mk_table *t);

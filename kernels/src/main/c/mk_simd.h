@@ -647,71 +647,81 @@ MK_GEMM_FLOAT(f16, 2, ld_f16x16, sc_f16)
 MK_GEMM_FLOAT(bf16, 2, ld_bf16x16, sc_bf16)
 MK_GEMM_FLOAT(f32, 4, ld_f32x16, sc_f32)
 
-/* ---------------------------------------------------------------- packed Q4_0 (layout: mk_internal.h, MK_PR) */
+/* ---------------------------------------------------------------- packed Q4_0 / Q8_0 (layout: mk_internal.h, MK_PR) */
 
-static void q4p_prep(int64_t nb, const uint8_t *a, int64_t as, int32_t n_tok, float *dy, int32_t *cr) {
+static void pprep(int64_t nb, const uint8_t *a, int64_t as, int32_t n_tok, float *dy, int32_t *sy) {
     const __m256i ones = _mm256_set1_epi8(1);
     for (int32_t t = 0; t < n_tok; t++) {
         const uint8_t *y = a + t * as;
         for (int64_t b = 0; b < nb; b++, y += MK_B_Q8_0) {
             dy[t * nb + b] = h2f(y);
-            cr[t * nb + b] = -8 * hsum8i(_mm256_dpbusd_epi32(_mm256_setzero_si256(), ones, load32(y + 2)));
+            sy[t * nb + b] = hsum8i(_mm256_dpbusd_epi32(_mm256_setzero_si256(), ones, load32(y + 2)));
         }
     }
 }
 
 /*
- * MK_PR rows x nt tokens. Per block: the 16 rows' codes are split into low and high nibbles once (8 registers),
- * then per token 8 vpdpbusd with 4 broadcast activation bytes each, started from the offset correction, give the
- * 16 exact block sums; acc += sum * (d_row * d_y) per row lane. The float sum runs over the blocks in order
- * within each row's lane (the plain kernels spread it over 8 lanes), so results differ from them by rounding only.
+ * MK_PR rows x nt tokens. Per block the 16 rows' codes are loaded once as unsigned bytes (Q4_0: split into low
+ * and high nibbles, 8 registers; Q8_0: 8 registers of code + 128), then per token 8 vpdpbusd with 4 broadcast
+ * activation bytes each, started from the offset correction -OFF * sum(y), give the 16 exact block sums;
+ * acc += sum * (d_row * d_y) per row lane. The float sum runs over the blocks in order within each row's lane (the
+ * plain kernels spread it over 8 lanes), so results differ from theirs by rounding only.
  */
-MK_INLINE void q4p_tileb(int64_t nb, const uint8_t *g, const uint8_t *a, int64_t as, const float *dy, const int32_t *cr,
-                         int nt, float *dst, int64_t ds) {
-    const uint8_t *sc = g + nb * 256;
-    const __m512i m4 = _mm512_set1_epi8(0x0f);
-    __m512 acc[MK_PNT];
-    for (int t = 0; t < MK_PNT; t++) acc[t] = _mm512_setzero_ps();
-    for (int64_t b = 0; b < nb; b++) {
-        const uint8_t *qb = g + b * 256;
-        __m512i lo[4], hi[4];
-        for (int c = 0; c < 4; c++) {
-            const __m512i v = _mm512_loadu_si512((const void *)(qb + 64 * c));
-            lo[c] = _mm512_and_si512(v, m4);
-            hi[c] = _mm512_and_si512(_mm512_srli_epi16(v, 4), m4);
-        }
-        const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(sc + 32 * b)));
-        for (int t = 0; t < nt; t++) {
-            const uint8_t *y = a + t * as + b * MK_B_Q8_0 + 2;
-            __m512i s0 = _mm512_set1_epi32(cr[t * nb + b]), s1 = _mm512_setzero_si512();
-            for (int c = 0; c < 4; c++) {
-                s0 = _mm512_dpbusd_epi32(s0, lo[c], _mm512_set1_epi32((int)mk_u32(y + 4 * c)));
-                s1 = _mm512_dpbusd_epi32(s1, hi[c], _mm512_set1_epi32((int)mk_u32(y + 16 + 4 * c)));
-            }
-            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1)),
-                                     _mm512_mul_ps(d, _mm512_set1_ps(dy[t * nb + b])), acc[t]);
-        }
+#define MK_PTILE(NAME, CB, OFF)                                                                                    \
+    MK_INLINE void ptileb_##NAME(int64_t nb, const uint8_t *g, const uint8_t *a, int64_t as, const float *dy,      \
+                                 const int32_t *sy, int nt, float *dst, int64_t ds) {                             \
+        const uint8_t *sc = g + nb * (CB) * MK_PR;                                                                \
+        const __m512i m4 = _mm512_set1_epi8(0x0f);                                                               \
+        __m512 acc[MK_PNT];                                                                                       \
+        for (int t = 0; t < MK_PNT; t++) acc[t] = _mm512_setzero_ps();                                            \
+        for (int64_t b = 0; b < nb; b++) {                                                                        \
+            const uint8_t *qb = g + b * (CB) * MK_PR;                                                             \
+            __m512i q[8];                                                                                         \
+            if ((CB) == 16) {                                                                                     \
+                for (int c = 0; c < 4; c++) {                                                                     \
+                    const __m512i v = _mm512_loadu_si512((const void *)(qb + 64 * c));                            \
+                    q[c] = _mm512_and_si512(v, m4);                                                               \
+                    q[4 + c] = _mm512_and_si512(_mm512_srli_epi16(v, 4), m4);                                     \
+                }                                                                                                 \
+            } else {                                                                                              \
+                for (int c = 0; c < 8; c++) q[c] = _mm512_loadu_si512((const void *)(qb + 64 * c));               \
+            }                                                                                                     \
+            const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(sc + 32 * b)));                 \
+            for (int t = 0; t < nt; t++) {                                                                        \
+                const uint8_t *y = a + t * as + b * MK_B_Q8_0 + 2;                                                \
+                __m512i s0 = _mm512_set1_epi32(-(OFF) * sy[t * nb + b]), s1 = _mm512_setzero_si512();             \
+                for (int c = 0; c < 4; c++) {                                                                     \
+                    s0 = _mm512_dpbusd_epi32(s0, q[c], _mm512_set1_epi32((int)mk_u32(y + 4 * c)));                \
+                    s1 = _mm512_dpbusd_epi32(s1, q[4 + c], _mm512_set1_epi32((int)mk_u32(y + 16 + 4 * c)));       \
+                }                                                                                                 \
+                acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1)),                            \
+                                         _mm512_mul_ps(d, _mm512_set1_ps(dy[t * nb + b])), acc[t]);               \
+            }                                                                                                     \
+        }                                                                                                         \
+        for (int t = 0; t < nt; t++) _mm512_storeu_ps(dst + t * ds, acc[t]);                                      \
+    }                                                                                                             \
+    static void ptile_##NAME(int64_t nb, const uint8_t *g, const uint8_t *a, int64_t as, const float *dy,          \
+                             const int32_t *sy, int nt, float *dst, int64_t ds) {                                 \
+        switch (nt) {                                                                                             \
+        case 8: ptileb_##NAME(nb, g, a, as, dy, sy, 8, dst, ds); break;                                           \
+        case 7: ptileb_##NAME(nb, g, a, as, dy, sy, 7, dst, ds); break;                                           \
+        case 6: ptileb_##NAME(nb, g, a, as, dy, sy, 6, dst, ds); break;                                           \
+        case 5: ptileb_##NAME(nb, g, a, as, dy, sy, 5, dst, ds); break;                                           \
+        case 4: ptileb_##NAME(nb, g, a, as, dy, sy, 4, dst, ds); break;                                           \
+        case 3: ptileb_##NAME(nb, g, a, as, dy, sy, 3, dst, ds); break;                                           \
+        case 2: ptileb_##NAME(nb, g, a, as, dy, sy, 2, dst, ds); break;                                           \
+        default: ptileb_##NAME(nb, g, a, as, dy, sy, 1, dst, ds); break;                                          \
+        }                                                                                                         \
     }
-    for (int t = 0; t < nt; t++) _mm512_storeu_ps(dst + t * ds, acc[t]);
-}
 
-static void q4p_tile(int64_t nb, const uint8_t *g, const uint8_t *a, int64_t as, const float *dy, const int32_t *cr,
-                     int nt, float *dst, int64_t ds) {
-    switch (nt) {
-    case 8: q4p_tileb(nb, g, a, as, dy, cr, 8, dst, ds); break;
-    case 7: q4p_tileb(nb, g, a, as, dy, cr, 7, dst, ds); break;
-    case 6: q4p_tileb(nb, g, a, as, dy, cr, 6, dst, ds); break;
-    case 5: q4p_tileb(nb, g, a, as, dy, cr, 5, dst, ds); break;
-    case 4: q4p_tileb(nb, g, a, as, dy, cr, 4, dst, ds); break;
-    case 3: q4p_tileb(nb, g, a, as, dy, cr, 3, dst, ds); break;
-    case 2: q4p_tileb(nb, g, a, as, dy, cr, 2, dst, ds); break;
-    default: q4p_tileb(nb, g, a, as, dy, cr, 1, dst, ds); break;
-    }
-}
+/* Q8_0 chunk c (c < 8) pairs with activation bytes 4c..4c+3: q[4 + c] with y + 16 + 4c, as the Q4_0 high nibbles. */
+MK_PTILE(q4_0, 16, 8)
+MK_PTILE(q8_0, 32, 128)
 
 static void mk_gemm_table(mk_table *t) {
-    t->q4p_prep = q4p_prep;
-    t->q4p_tile = q4p_tile;
+    t->pprep = pprep;
+    t->ptile[MK_Q4_0] = ptile_q4_0;
+    t->ptile[MK_Q8_0] = ptile_q8_0;
     t->gemm[MK_Q4_0] = gemm_q4_0;
     t->gemm[MK_Q5_0] = gemm_q5_0;
     t->gemm[MK_Q8_0] = gemm_q8_0;

@@ -9,7 +9,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import io.mbllm.gguf.GgmlType;
 import io.mbllm.kernels.Parallel;
@@ -17,27 +18,27 @@ import io.mbllm.kernels.ReferenceMatMul;
 import io.mbllm.kernels.WeightMatrix;
 
 /**
- * The packed Q4_0 layout (AVX-512: 16 interleaved rows per group) through its C entry points, on ragged shapes:
+ * The packed Q4_0 and Q8_0 layouts (AVX-512: 16 interleaved rows per group) through their C entry points, on ragged shapes:
  * row ranges that start and end inside a group, token counts around the 8-token tile, rows past the last full
  * group (kept plain). Packed results must match the plain kernel of the same variant within the SIMD tolerance
  * of {@link NativeMatMulTest} (same exact block integers, another float summation order), and the layout must be
  * a permutation of the plain bytes (same size, every code and scale moved, none lost).
  */
 class PackedMatMulTest {
-    private static final int Q4_0 = GgmlType.Q4_0.id();
-
-    private static NativeVariant packingVariant() {
+    private static NativeVariant packingVariant(GgmlType type) {
         requireNative();
         for (NativeVariant v : NativeVariant.available()) {
-            if (mbllm_kernels_h.mbllm_pack_bytes(v.id(), Q4_0, 16, 32) > 0) return v;
+            if (mbllm_kernels_h.mbllm_pack_bytes(v.id(), type.id(), 16, 32) > 0) return v;
         }
-        assumeTrue(false, "no packed layout on this CPU");
+        assumeTrue(false, "no packed " + type + " layout on this CPU");
         return null;
     }
 
-    @Test
-    void packedMatchesPlainOnRaggedRangesAndTokens() {
-        NativeVariant v = packingVariant();
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    void packedMatchesPlainOnRaggedRangesAndTokens(GgmlType type) {
+        NativeVariant v = packingVariant(type);
+        int id = type.id();
         Random rnd = new Random(7);
         // rows: one group short, exact groups, groups plus a tail; cols: 1, 3 and 64 blocks
         int[][] shapes = {{15, 1}, {16, 1}, {33, 3}, {48, 2}, {70, 64}, {130, 3}};
@@ -46,19 +47,19 @@ class PackedMatMulTest {
         try (Arena arena = Arena.ofConfined()) {
             for (int[] shape : shapes) {
                 int rows = shape[0], cols = shape[1] * 32;
-                WeightMatrix w = randomCodes(GgmlType.Q4_0, rows, cols, rnd.nextLong());
-                long bytes = mbllm_kernels_h.mbllm_pack_bytes(v.id(), Q4_0, rows, cols);
+                WeightMatrix w = randomCodes(type, rows, cols, rnd.nextLong());
+                long bytes = mbllm_kernels_h.mbllm_pack_bytes(v.id(), id, rows, cols);
                 assertEquals(w.rowBytes() * rows, bytes, "the packed copy takes the plain bytes");
                 MemorySegment packed = arena.allocate(bytes, 64);
-                assertEquals(0, mbllm_kernels_h.mbllm_pack(v.id(), Q4_0, w.data(), rows, cols, packed));
-                assertSameBytes(w, packed);
+                assertEquals(0, mbllm_kernels_h.mbllm_pack(v.id(), id, w.data(), rows, cols, packed));
+                assertSameBytes(w, packed, type == GgmlType.Q8_0 ? 32 : 16);
                 for (int nTok : tokens) {
                     float[] x = gaussian(rnd, nTok * cols, 1f);
-                    long actRow = mbllm_kernels_h.mbllm_act_row_bytes(Q4_0, cols);
+                    long actRow = mbllm_kernels_h.mbllm_act_row_bytes(id, cols);
                     MemorySegment act = arena.allocate(actRow * nTok);
-                    assertEquals(0, mbllm_kernels_h.mbllm_quantize_act(Q4_0, MemorySegment.ofArray(x), cols, nTok, act));
+                    assertEquals(0, mbllm_kernels_h.mbllm_quantize_act(id, MemorySegment.ofArray(x), cols, nTok, act));
                     float[] want = new float[nTok * rows];
-                    assertEquals(0, mbllm_kernels_h.mbllm_matmul(v.id(), Q4_0, w.data(), w.rowBytes(), cols, act, actRow, nTok,
+                    assertEquals(0, mbllm_kernels_h.mbllm_matmul(v.id(), id, w.data(), w.rowBytes(), cols, act, actRow, nTok,
                             MemorySegment.ofArray(want), rows, 0, rows));
                     double[] abs = absTermSums(w, x, nTok);
                     // whole range, then ranges cut inside groups
@@ -67,7 +68,7 @@ class PackedMatMulTest {
                         int r0 = range[0], r1 = range[1];
                         float[] got = new float[nTok * rows];
                         java.util.Arrays.fill(got, 42f);
-                        assertEquals(0, mbllm_kernels_h.mbllm_matmul_packed(v.id(), Q4_0, packed, rows, cols, act, actRow, nTok,
+                        assertEquals(0, mbllm_kernels_h.mbllm_matmul_packed(v.id(), id, packed, rows, cols, act, actRow, nTok,
                                 MemorySegment.ofArray(got), rows, r0, r1));
                         for (int t = 0; t < nTok; t++) {
                             for (int r = 0; r < rows; r++) {
@@ -87,42 +88,45 @@ class PackedMatMulTest {
                 }
             }
         }
-        System.out.printf("packed Q4_0 %s worst err/sum|terms| = %.3g%n", v, worst);
+        System.out.printf("packed %s %s worst err/sum|terms| = %.3g%n", type, v, worst);
     }
 
     /** Every row's scales and code bytes are found where the layout puts them (mk_internal.h, MK_PR). */
-    private static void assertSameBytes(WeightMatrix w, MemorySegment packed) {
-        int rows = w.rows(), nb = w.cols() / 32, groups = rows / 16;
+    private static void assertSameBytes(WeightMatrix w, MemorySegment packed, int codeBytes) {
+        int rows = w.rows(), nb = w.cols() / 32, groups = rows / 16, blockBytes = 2 + codeBytes;
+        byte flip = (byte) (codeBytes == 32 ? 0x80 : 0); // Q8_0 codes are stored plus 128
         long rowBytes = w.rowBytes();
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < nb; b++) {
-                long src = r * rowBytes + b * 18L;
+                long src = r * rowBytes + (long) b * blockBytes;
                 int g = r / 16, k = r % 16;
-                for (int j = 0; j < 18; j++) {
+                for (int j = 0; j < blockBytes; j++) {
                     long dst;
+                    byte want = w.data().get(ValueLayout.JAVA_BYTE, src + j);
                     if (g >= groups) {
                         dst = src + j; // plain tail
                     } else {
                         long base = g * 16L * rowBytes;
-                        dst = j < 2 ? base + nb * 256L + b * 32L + 2L * k + j
-                                : base + b * 256L + 64L * ((j - 2) / 4) + 4L * k + (j - 2) % 4;
+                        dst = j < 2 ? base + nb * 16L * codeBytes + b * 32L + 2L * k + j
+                                : base + b * 16L * codeBytes + 64L * ((j - 2) / 4) + 4L * k + (j - 2) % 4;
+                        if (j >= 2) want ^= flip;
                     }
-                    assertEquals(w.data().get(ValueLayout.JAVA_BYTE, src + j), packed.get(ValueLayout.JAVA_BYTE, dst),
-                            "row " + r + " block " + b + " byte " + j);
+                    assertEquals(want, packed.get(ValueLayout.JAVA_BYTE, dst), "row " + r + " block " + b + " byte " + j);
                 }
             }
         }
     }
 
-    @Test
-    void nativeMatMulUsesThePackedCopyAndMatchesTheReference() {
-        NativeVariant v = packingVariant();
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    void nativeMatMulUsesThePackedCopyAndMatchesTheReference(GgmlType type) {
+        NativeVariant v = packingVariant(type);
         try (Parallel parallel = new Parallel(2)) {
             NativeMatMul nat = new NativeMatMul(parallel, v);
             ReferenceMatMul ref = new ReferenceMatMul(parallel);
             Random rnd = new Random(11);
-            WeightMatrix w = quantized(GgmlType.Q4_0, 100, 256, 5);
-            assertNotEquals(MemorySegment.NULL, PackedWeights.of(w, v), "Q4_0 is packed here");
+            WeightMatrix w = quantized(type, 100, 256, 5);
+            assertNotEquals(MemorySegment.NULL, PackedWeights.of(w, v), type + " is packed here");
             assertSame(PackedWeights.of(w, v), PackedWeights.of(w, v), "packed once, then shared");
             for (int nTok : new int[] {1, 12}) {
                 float[] x = gaussian(rnd, nTok * 256, 1f);

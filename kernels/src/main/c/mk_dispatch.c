@@ -362,3 +362,26 @@ int mbllm_release_pages(void *p, int64_t bytes) {
     if (e <= a) return MBLLM_OK;
     return madvise((void *)a, e - a, MADV_DONTNEED) == 0 ? MBLLM_OK : MBLLM_E_ARGS;
 }
+
+#define MK_HUGE (2 * 1024 * 1024)
+
+void *mbllm_alloc_packed(int64_t bytes) {
+    if (bytes <= 0) return 0;
+    const size_t len = ((size_t)bytes + MK_HUGE - 1) & ~(size_t)(MK_HUGE - 1);
+    /* over-map by one huge page, then trim to a 2 MiB-aligned start */
+    uint8_t *m = mmap(0, len + MK_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) return 0;
+    uint8_t *a = (uint8_t *)(((uintptr_t)m + MK_HUGE - 1) & ~(uintptr_t)(MK_HUGE - 1));
+    if (a > m) munmap(m, (size_t)(a - m));
+    if (a + len < m + len + MK_HUGE) munmap(a + len, (size_t)(m + len + MK_HUGE - (a + len)));
+#ifdef MADV_HUGEPAGE
+    madvise(a, len, MADV_HUGEPAGE); /* advice only: without THP the pages are small */
+#endif
+    return a;
+}
+
+int mbllm_free_packed(void *p, int64_t bytes) {
+    if (!p || bytes <= 0) return MBLLM_OK;
+    const size_t len = ((size_t)bytes + MK_HUGE - 1) & ~(size_t)(MK_HUGE - 1);
+    return munmap(p, len) == 0 ? MBLLM_OK : MBLLM_E_ARGS;
+}

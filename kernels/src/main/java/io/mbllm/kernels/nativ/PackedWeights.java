@@ -59,6 +59,32 @@ final class PackedWeights {
     private static final Map<Key, MemorySegment> PACKED = new HashMap<>();
     private static final ReferenceQueue<WeightMatrix> COLLECTED = new ReferenceQueue<>();
 
+    /** Bytes of one slab of packed copies (a multiple of the 2 MiB huge page). */
+    private static final long SLAB = 64L << 20;
+    /** The slab being filled, and the next free offset in it (guarded by {@link #PACKED}). */
+    private static MemorySegment slab = MemorySegment.NULL;
+    private static long slabUsed;
+
+    /**
+     * Memory for a packed copy: a slice of a slab, a 2 MiB-aligned mapping advised for transparent huge pages (the
+     * kernels stream the copies once per token; huge pages cut their TLB misses). Slabs keep small matrices from
+     * each rounding up to a huge page. A slab is unmapped once no slice of it is reachable (its arena is automatic).
+     */
+    private static MemorySegment allocate(long bytes) {
+        long size = (bytes + 63) & ~63L;
+        if (slab.equals(MemorySegment.NULL) || slabUsed + size > slab.byteSize()) {
+            long slabBytes = Math.max(SLAB, (size + (2L << 20) - 1) & ~((2L << 20) - 1));
+            MemorySegment raw = mbllm_kernels_h.mbllm_alloc_packed(slabBytes);
+            if (raw.equals(MemorySegment.NULL)) throw new OutOfMemoryError("cannot map " + slabBytes + " bytes for packed weights");
+            long address = raw.address();
+            slab = raw.reinterpret(slabBytes, Arena.ofAuto(), s -> mbllm_kernels_h.mbllm_free_packed(MemorySegment.ofAddress(address), slabBytes));
+            slabUsed = 0;
+        }
+        MemorySegment p = slab.asSlice(slabUsed, bytes);
+        slabUsed += size;
+        return p;
+    }
+
     /** Rows per packed group of {@code w}'s type for {@code variant} (1 when it has no packed layout). */
     static int groupRows(WeightMatrix w, NativeVariant variant) {
         return mbllm_kernels_h.mbllm_pack_rows(variant.id(), w.type().id());
@@ -80,7 +106,7 @@ final class PackedWeights {
             MemorySegment p = PACKED.get(probe);
             probe.clear();
             if (p != null) return p;
-            p = Arena.ofAuto().allocate(bytes, 64);
+            p = allocate(bytes);
             int rc = mbllm_kernels_h.mbllm_pack(v, type, w.data(), w.rows(), w.cols(), p);
             if (rc != mbllm_kernels_h.MBLLM_OK) throw new IllegalStateException("packing " + w.name() + " failed with status " + rc);
             if (w.data().isMapped()) mbllm_kernels_h.mbllm_release_pages(w.data(), w.rowBytes() * w.rows());

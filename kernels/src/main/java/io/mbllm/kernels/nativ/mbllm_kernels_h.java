@@ -227,4 +227,32 @@ public final class mbllm_kernels_h {
             throw failure("mbllm_release_pages", t);
         }
     }
+
+    private static final class mbllm_alloc_packed {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_POINTER, C_INT64);
+        static final MethodHandle HANDLE = downcall("mbllm_alloc_packed", DESC);
+    }
+
+    /** {@code void *mbllm_alloc_packed(int64_t bytes)}: 2 MiB-aligned anonymous memory advised for huge pages, or NULL. */
+    public static MemorySegment mbllm_alloc_packed(long bytes) {
+        try {
+            return (MemorySegment) mbllm_alloc_packed.HANDLE.invokeExact(bytes);
+        } catch (Throwable t) {
+            throw failure("mbllm_alloc_packed", t);
+        }
+    }
+
+    private static final class mbllm_free_packed {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT64);
+        static final MethodHandle HANDLE = downcall("mbllm_free_packed", DESC);
+    }
+
+    /** {@code int mbllm_free_packed(void *p, int64_t bytes)}. */
+    public static int mbllm_free_packed(MemorySegment p, long bytes) {
+        try {
+            return (int) mbllm_free_packed.HANDLE.invokeExact(p, bytes);
+        } catch (Throwable t) {
+            throw failure("mbllm_free_packed", t);
+        }
+    }
 }

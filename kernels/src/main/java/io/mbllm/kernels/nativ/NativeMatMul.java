@@ -124,7 +124,9 @@ public final class NativeMatMul implements MatMul {
             sec.actOwner[i] = shared < 0;
             if (shared < 0) actTotal += actRow * nTokens;
             sec.ws[i] = w;
-            sec.packed[i] = packed(w);
+            PackedWeights.Placement place = placement(w);
+            sec.data[i] = place.data();
+            sec.packed[i] = place.packed();
             sec.outs[i] = segmentOf(outs[i]);
             sec.unitStart[i] = totalUnits;
             totalUnits += (w.rows() + ROW_UNIT - 1) / ROW_UNIT;
@@ -175,7 +177,8 @@ public final class NativeMatMul implements MatMul {
         final GgmlType[] actTypes = new GgmlType[MAX_GROUP];
         final long[] actRow = new long[MAX_GROUP], actOff = new long[MAX_GROUP];
         final boolean[] actOwner = new boolean[MAX_GROUP];
-        final MemorySegment[] packed = new MemorySegment[MAX_GROUP];
+        final MemorySegment[] data = new MemorySegment[MAX_GROUP];
+        final boolean[] packed = new boolean[MAX_GROUP];
         /** First row unit of each matrix in the section's range (units of {@link #ROW_UNIT} rows). */
         final int[] unitStart = new int[MAX_GROUP + 1];
         int count, nTokens, cols;
@@ -189,12 +192,11 @@ public final class NativeMatMul implements MatMul {
                 if (u0 >= u1) continue;
                 WeightMatrix w = ws[i];
                 int r0 = (u0 - unitStart[i]) * ROW_UNIT, r1 = Math.min(w.rows(), (u1 - unitStart[i]) * ROW_UNIT);
-                MemorySegment p = packed[i];
-                if (p != MemorySegment.NULL) {
-                    check(mbllm_kernels_h.mbllm_matmul_packed(v, w.type().id(), p, w.rows(), w.cols(),
+                if (packed[i]) {
+                    check(mbllm_kernels_h.mbllm_matmul_packed(v, w.type().id(), data[i], w.rows(), w.cols(),
                             acts[i], actRow[i], nTokens, outs[i], w.rows(), r0, r1), w);
                 } else {
-                    check(mbllm_kernels_h.mbllm_matmul(v, w.type().id(), w.data(), w.rowBytes(), w.cols(),
+                    check(mbllm_kernels_h.mbllm_matmul(v, w.type().id(), data[i], w.rowBytes(), w.cols(),
                             acts[i], actRow[i], nTokens, outs[i], w.rows(), r0, r1), w);
                 }
             }
@@ -205,20 +207,20 @@ public final class NativeMatMul implements MatMul {
             for (int i = 0; i < MAX_GROUP; i++) {
                 ws[i] = null;
                 outs[i] = null;
-                packed[i] = null;
+                data[i] = null;
             }
             x = null;
         }
     }
 
-    /** Packed copies (or NULL: none) of the matrices seen so far, so that the shared store is asked once per matrix. */
-    private final IdentityHashMap<WeightMatrix, MemorySegment> packedSeen = new IdentityHashMap<>();
+    /** Where the kernels read the matrices seen so far, so that the shared store is asked once per matrix. */
+    private final IdentityHashMap<WeightMatrix, PackedWeights.Placement> placements = new IdentityHashMap<>();
 
-    private MemorySegment packed(WeightMatrix w) {
-        MemorySegment p = packedSeen.get(w);
+    private PackedWeights.Placement placement(WeightMatrix w) {
+        PackedWeights.Placement p = placements.get(w);
         if (p == null) {
             p = PackedWeights.of(w, variant);
-            packedSeen.put(w, p);
+            placements.put(w, p);
         }
         return p;
     }

@@ -11,19 +11,21 @@ import java.util.Map;
 import io.mbllm.kernels.WeightMatrix;
 
 /**
- * Packed copies of weight matrices: for weight types where a kernel variant has an interleaved-row layout
+ * Packed copies of weight matrices, and huge-page copies of mapped ones: for weight types where a kernel variant has an interleaved-row layout
  * ({@code mbllm_pack_bytes} &gt; 0; today Q4_0 and Q8_0 with the AVX-512 kernels, 16 rows per group; Q8_0 stays
  * plain under {@code MBLLM_ACT_QUANT=x86}, as in llama.cpp's x86 build), the matrix is copied
  * into that layout once, on first use, and the copy is shared by every {@link NativeMatMul} of the process for as
  * long as the {@link WeightMatrix} object lives (entries are keyed by identity and dropped once it is collected).
+ *
+ * Matrices of the other types that are slices of a mapped file are copied as they are into huge pages.
  *
  * <p>Memory: the copy takes the bytes of the matrix. When the matrix is a slice of a memory-mapped file, the whole
  * pages of that slice are released from the resident set after packing ({@code madvise(MADV_DONTNEED)}: they stay
  * in the page cache and come back on a touch, e.g. an embedding row lookup of a tied output matrix), so the
  * resident size stays about the file size.
  *
- * <p>{@code -Dmbllm.repack=false} turns packing off (the plain layout is used everywhere), as llama.cpp's
- * {@code --no-repack}.
+ * <p>{@code -Dmbllm.repack=false} turns packing and copying off (the kernels read the mapped file in the plain
+ * layout), as llama.cpp's {@code --no-repack} (with mmap).
  */
 final class PackedWeights {
     /** Whether packing is on ({@code -Dmbllm.repack}, default true). */
@@ -56,9 +58,11 @@ final class PackedWeights {
         }
     }
 
-    private static final Map<Key, MemorySegment> PACKED = new HashMap<>();
+    private static final Map<Key, Placement> PACKED = new HashMap<>();
     private static final ReferenceQueue<WeightMatrix> COLLECTED = new ReferenceQueue<>();
 
+    /** Bytes copied between two releases of the source pages. */
+    private static final long COPY_SLICE = 16L << 20;
     /** Bytes of one slab of packed copies (a multiple of the 2 MiB huge page). */
     private static final long SLAB = 64L << 20;
     /** The slab being filled, and the next free offset in it (guarded by {@link #PACKED}). */
@@ -85,31 +89,45 @@ final class PackedWeights {
         return p;
     }
 
-    /** Rows per packed group of {@code w}'s type for {@code variant} (1 when it has no packed layout). */
-    static int groupRows(WeightMatrix w, NativeVariant variant) {
-        return mbllm_kernels_h.mbllm_pack_rows(variant.id(), w.type().id());
-    }
+    /**
+     * Where the kernels read a matrix: {@code data} holds the packed layout ({@code packed}, for
+     * {@code mbllm_matmul_packed}) or the plain layout (for {@code mbllm_matmul}).
+     */
+    record Placement(MemorySegment data, boolean packed) {}
 
     /**
-     * The packed copy of {@code w} for {@code variant}, made now if needed, or {@link MemorySegment#NULL} when the
-     * variant has no packed layout for its type or packing is off.
+     * Where the kernels of {@code variant} read {@code w}, the copy made now if needed: the packed copy where the
+     * variant has a packed layout for its type; for other types, when the matrix is a slice of a mapped file, a
+     * plain copy in huge pages (the same bytes: the matmul streams them once per token, and 4 KiB file pages cost a
+     * TLB miss every 4 KiB); else the matrix itself (memory the caller owns, or copies turned off).
      */
-    static MemorySegment of(WeightMatrix w, NativeVariant variant) {
-        if (!ENABLED) return MemorySegment.NULL;
+    static Placement of(WeightMatrix w, NativeVariant variant) {
+        if (!ENABLED) return new Placement(w.data(), false);
         int v = variant.id(), type = w.type().id();
-        long bytes = mbllm_kernels_h.mbllm_pack_bytes(v, type, w.rows(), w.cols());
-        if (bytes == 0) return MemorySegment.NULL;
-        if (bytes < 0) throw new IllegalStateException("cannot pack " + w.name() + " (status " + bytes + ")");
+        long packedBytes = mbllm_kernels_h.mbllm_pack_bytes(v, type, w.rows(), w.cols());
+        if (packedBytes < 0) throw new IllegalStateException("cannot pack " + w.name() + " (status " + packedBytes + ")");
+        boolean packed = packedBytes > 0;
+        if (!packed && !w.data().isMapped()) return new Placement(w.data(), false);
+        long bytes = packed ? packedBytes : w.rowBytes() * w.rows();
         synchronized (PACKED) {
             for (Reference<? extends WeightMatrix> r; (r = COLLECTED.poll()) != null; ) PACKED.remove((Key) r);
             Key probe = new Key(w, v, null);
-            MemorySegment p = PACKED.get(probe);
+            Placement p = PACKED.get(probe);
             probe.clear();
             if (p != null) return p;
-            p = allocate(bytes);
-            int rc = mbllm_kernels_h.mbllm_pack(v, type, w.data(), w.rows(), w.cols(), p);
-            if (rc != mbllm_kernels_h.MBLLM_OK) throw new IllegalStateException("packing " + w.name() + " failed with status " + rc);
+            MemorySegment copy = allocate(bytes);
+            if (packed) {
+                int rc = mbllm_kernels_h.mbllm_pack(v, type, w.data(), w.rows(), w.cols(), copy);
+                if (rc != mbllm_kernels_h.MBLLM_OK) throw new IllegalStateException("packing " + w.name() + " failed with status " + rc);
+            } else { // in slices, each released once copied: the resident size never holds both copies of a large matrix
+                for (long off = 0; off < bytes; off += COPY_SLICE) {
+                    long n = Math.min(COPY_SLICE, bytes - off);
+                    MemorySegment.copy(w.data(), off, copy, off, n);
+                    mbllm_kernels_h.mbllm_release_pages(w.data().asSlice(off, n), n);
+                }
+            }
             if (w.data().isMapped()) mbllm_kernels_h.mbllm_release_pages(w.data(), w.rowBytes() * w.rows());
+            p = new Placement(copy, packed);
             PACKED.put(new Key(w, v, COLLECTED), p);
             return p;
         }

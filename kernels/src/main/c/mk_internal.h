@@ -60,10 +60,23 @@ typedef void (*mk_gemm_fn)(int64_t n, const uint8_t *w, int64_t w_stride, const 
  * adds 4 products of 16 rows at once, and each int32 lane ends the block holding one row's exact block sum.
  */
 #define MK_PR 16
-/* Tokens of one packed tile (one float accumulator of MK_PR rows per token). */
+/* Tokens of one packed tile (one float accumulator of MK_PR rows per token): legacy types, Q4_K. */
 #define MK_PNT 8
+#define MK_PKT 4
 
-/* Per activation row and Q8_0 block: the scale as float (dy) and the sum of the 32 codes (sy); n_tok rows of nb. */
+/*
+ * Packed Q4_K: the same groups of MK_PR rows; per block b (256 elements) MK_PK_BLOCK bytes: the codes (2048 bytes:
+ * for each 64-element pair j of sub-blocks, eight 64-byte chunks; chunk c holds, as int32 lane k, the code bytes
+ * 32j+4c..32j+4c+3 of row k, whose low nibbles are sub-block 2j and high nibbles sub-block 2j+1), the six-bit
+ * scales unpacked to bytes (128: sub-block s of row k at 16s+k), the mins unpacked as int16 pairs (256: pair i of
+ * row k at 64i+4k: m[2i], m[2i+1]), then the 16 fp16 d and the 16 fp16 dmin (64). 8 % larger than the plain rows.
+ */
+#define MK_PK_BLOCK 2496
+
+/*
+ * Per activation row and block: the scale as float (dy) and integer words (sy): Q8_0, one word, the sum of the
+ * 32 codes; Q8_K, four words, the eight 32-element sub-block sums as int16 pairs. n_tok rows of nb blocks.
+ */
 typedef void (*mk_pprep_fn)(int64_t nb, const uint8_t *a, int64_t a_stride, int32_t n_tok, float *dy, int32_t *sy);
 
 /*
@@ -77,7 +90,7 @@ typedef struct {
     mk_dot_fn dot[MK_NTYPES];
     mk_dotn_fn dotn[MK_NTYPES];
     mk_gemm_fn gemm[MK_NTYPES];
-    mk_pprep_fn pprep;           /* packed layouts: only where the variant has them */
+    mk_pprep_fn pprep[MK_NTYPES]; /* packed layouts: only where the variant has them */
     mk_ptile_fn ptile[MK_NTYPES];
 } mk_table;
 

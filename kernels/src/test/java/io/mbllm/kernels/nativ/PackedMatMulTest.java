@@ -18,41 +18,44 @@ import io.mbllm.kernels.ReferenceMatMul;
 import io.mbllm.kernels.WeightMatrix;
 
 /**
- * The packed Q4_0 and Q8_0 layouts (AVX-512: 16 interleaved rows per group) through their C entry points, on ragged shapes:
+ * The packed Q4_0, Q8_0 and Q4_K layouts (AVX-512: 16 interleaved rows per group) through their C entry points, on ragged shapes:
  * row ranges that start and end inside a group, token counts around the 8-token tile, rows past the last full
  * group (kept plain). Packed results must match the plain kernel of the same variant within the SIMD tolerance
- * of {@link NativeMatMulTest} (same exact block integers, another float summation order), and the layout must be
- * a permutation of the plain bytes (same size, every code and scale moved, none lost).
+ * of {@link NativeMatMulTest} (same exact block integers, another float summation order), and the Q4_0/Q8_0 layout
+ * must be a permutation of the plain bytes (same size, every code and scale moved, none lost).
  */
 class PackedMatMulTest {
     private static NativeVariant packingVariant(GgmlType type) {
         requireNative();
         for (NativeVariant v : NativeVariant.available()) {
-            if (mbllm_kernels_h.mbllm_pack_bytes(v.id(), type.id(), 16, 32) > 0) return v;
+            if (mbllm_kernels_h.mbllm_pack_bytes(v.id(), type.id(), 16, type.blockSize()) > 0) return v;
         }
         assumeTrue(false, "no packed " + type + " layout on this CPU");
         return null;
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K"})
     void packedMatchesPlainOnRaggedRangesAndTokens(GgmlType type) {
         NativeVariant v = packingVariant(type);
         int id = type.id();
         Random rnd = new Random(7);
         // rows: one group short, exact groups, groups plus a tail; cols: 1, 3 and 64 blocks
-        int[][] shapes = {{15, 1}, {16, 1}, {33, 3}, {48, 2}, {70, 64}, {130, 3}};
+        int[][] shapes = type == GgmlType.Q4_K ? new int[][] {{15, 1}, {16, 1}, {33, 3}, {48, 2}, {70, 8}}
+                : new int[][] {{15, 1}, {16, 1}, {33, 3}, {48, 2}, {70, 64}, {130, 3}};
         int[] tokens = {1, 2, 7, 8, 9, 17};
         double worst = 0;
         try (Arena arena = Arena.ofConfined()) {
             for (int[] shape : shapes) {
-                int rows = shape[0], cols = shape[1] * 32;
+                int rows = shape[0], cols = shape[1] * type.blockSize();
                 WeightMatrix w = randomCodes(type, rows, cols, rnd.nextLong());
                 long bytes = mbllm_kernels_h.mbllm_pack_bytes(v.id(), id, rows, cols);
-                assertEquals(w.rowBytes() * rows, bytes, "the packed copy takes the plain bytes");
+                // Q4_K: 2496 bytes per 16-row group and block (scales and mins unpacked), plain tail rows
+                long wantBytes = type == GgmlType.Q4_K ? rows / 16 * 2496L * shape[1] + rows % 16 * w.rowBytes() : w.rowBytes() * rows;
+                assertEquals(wantBytes, bytes, "packed size");
                 MemorySegment packed = arena.allocate(bytes, 64);
                 assertEquals(0, mbllm_kernels_h.mbllm_pack(v.id(), id, w.data(), rows, cols, packed));
-                assertSameBytes(w, packed, type == GgmlType.Q8_0 ? 32 : 16);
+                if (type != GgmlType.Q4_K) assertSameBytes(w, packed, type == GgmlType.Q8_0 ? 32 : 16);
                 for (int nTok : tokens) {
                     float[] x = gaussian(rnd, nTok * cols, 1f);
                     long actRow = mbllm_kernels_h.mbllm_act_row_bytes(id, cols);
@@ -118,18 +121,18 @@ class PackedMatMulTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K"})
     void nativeMatMulUsesThePackedCopyAndMatchesTheReference(GgmlType type) {
         NativeVariant v = packingVariant(type);
         try (Parallel parallel = new Parallel(2)) {
             NativeMatMul nat = new NativeMatMul(parallel, v);
             ReferenceMatMul ref = new ReferenceMatMul(parallel);
             Random rnd = new Random(11);
-            WeightMatrix w = quantized(type, 100, 256, 5);
+            WeightMatrix w = quantized(type, 100, 512, 5);
             assertTrue(PackedWeights.of(w, v).packed(), type + " is packed here");
             assertSame(PackedWeights.of(w, v), PackedWeights.of(w, v), "packed once, then shared");
             for (int nTok : new int[] {1, 12}) {
-                float[] x = gaussian(rnd, nTok * 256, 1f);
+                float[] x = gaussian(rnd, nTok * 512, 1f);
                 float[] got = new float[nTok * 100], want = new float[nTok * 100];
                 nat.matmul(w, x, nTok, got);
                 ref.matmul(w, x, nTok, want);

@@ -61,6 +61,8 @@ final class PackedWeights {
     private static final Map<Key, Placement> PACKED = new HashMap<>();
     private static final ReferenceQueue<WeightMatrix> COLLECTED = new ReferenceQueue<>();
 
+    /** Rows per group of every packed layout ({@code mbllm_pack_rows}). */
+    private static final int GROUP_ROWS = 16;
     /** Bytes copied between two releases of the source pages. */
     private static final long COPY_SLICE = 16L << 20;
     /** Bytes of one slab of packed copies (a multiple of the 2 MiB huge page). */
@@ -116,9 +118,17 @@ final class PackedWeights {
             probe.clear();
             if (p != null) return p;
             MemorySegment copy = allocate(bytes);
-            if (packed) {
-                int rc = mbllm_kernels_h.mbllm_pack(v, type, w.data(), w.rows(), w.cols(), copy);
-                if (rc != mbllm_kernels_h.MBLLM_OK) throw new IllegalStateException("packing " + w.name() + " failed with status " + rc);
+            if (packed) { // whole groups of rows at a time (the last slice takes the plain tail rows too)
+                long groupBytes = mbllm_kernels_h.mbllm_pack_bytes(v, type, GROUP_ROWS, w.cols());
+                int sliceRows = (int) Math.max(GROUP_ROWS, COPY_SLICE / w.rowBytes() / GROUP_ROWS * GROUP_ROWS);
+                for (int r = 0; r < w.rows(); r += sliceRows) {
+                    int n = w.rows() - r <= sliceRows + GROUP_ROWS - 1 ? w.rows() - r : sliceRows;
+                    MemorySegment src = w.data().asSlice(r * w.rowBytes(), n * w.rowBytes());
+                    int rc = mbllm_kernels_h.mbllm_pack(v, type, src, n, w.cols(), copy.asSlice(r / GROUP_ROWS * groupBytes));
+                    if (rc != mbllm_kernels_h.MBLLM_OK) throw new IllegalStateException("packing " + w.name() + " failed with status " + rc);
+                    if (w.data().isMapped()) mbllm_kernels_h.mbllm_release_pages(src, src.byteSize());
+                    if (n != sliceRows) break;
+                }
             } else { // in slices, each released once copied: the resident size never holds both copies of a large matrix
                 for (long off = 0; off < bytes; off += COPY_SLICE) {
                     long n = Math.min(COPY_SLICE, bytes - off);

@@ -267,12 +267,10 @@ static const mk_pack_info *pack_info(int wtype) {
     static const mk_pack_info Q4_0 = {MK_QK, MK_B_Q4_0, MK_PR * MK_B_Q4_0, 1, MK_PNT};
     static const mk_pack_info Q8_0 = {MK_QK, MK_B_Q8_0, MK_PR * MK_B_Q8_0, 1, MK_PNT};
     static const mk_pack_info Q4_K = {MK_QK_K, MK_B_Q4_K, MK_PK_BLOCK, 4, MK_PKT};
-    static const mk_pack_info Q6_K = {MK_QK_K, MK_B_Q6_K, MK_P6_BLOCK, 4, MK_PKT};
     switch (wtype) {
     case MK_Q4_0: return &Q4_0;
     case MK_Q8_0: return &Q8_0;
     case MK_Q4_K: return &Q4_K;
-    case MK_Q6_K: return &Q6_K;
     default: return 0;
     }
 }
@@ -329,36 +327,6 @@ static void pack_q4_K(const uint8_t *x, int64_t b, int k, uint8_t *grp) {
     memcpy(gb + 2464 + 2 * k, x + 2, 2);
 }
 
-/* Q6_K block b of row k of a group (layout: mk_internal.h, MK_P6_BLOCK); codes as in §2 of the quant doc, plus 32. */
-static void pack_q6_K(const uint8_t *x, int64_t b, int k, uint8_t *grp) {
-    uint8_t *gb = grp + b * MK_P6_BLOCK;
-    uint8_t q[256];
-    for (int h = 0; h < 2; h++) {
-        const uint8_t *ql = x + 64 * h, *qh = x + 128 + 32 * h;
-        for (int l = 0; l < 32; l++) {
-            q[128 * h + l] = (uint8_t)((ql[l] & 0x0f) | (((qh[l] >> 0) & 3) << 4));
-            q[128 * h + l + 32] = (uint8_t)((ql[l + 32] & 0x0f) | (((qh[l] >> 2) & 3) << 4));
-            q[128 * h + l + 64] = (uint8_t)((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4));
-            q[128 * h + l + 96] = (uint8_t)((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4));
-        }
-    }
-    for (int u = 0; u < 16; u++) {
-        uint8_t *cu = gb + 192 * u;
-        const uint8_t *e = q + 16 * u;
-        for (int j = 0; j < 4; j++) {
-            cu[4 * k + j] = (uint8_t)((e[j] & 0x0f) | ((e[4 + j] & 0x0f) << 4));
-            cu[64 + 4 * k + j] = (uint8_t)((e[8 + j] & 0x0f) | ((e[12 + j] & 0x0f) << 4));
-            cu[128 + 4 * k + j] = (uint8_t)((e[j] >> 4) | ((e[4 + j] >> 4) << 2) | ((e[8 + j] >> 4) << 4) | ((e[12 + j] >> 4) << 6));
-        }
-    }
-    for (int i = 0; i < 8; i++) {
-        const int16_t lo = (int8_t)x[192 + 2 * i], hi = (int8_t)x[192 + 2 * i + 1];
-        memcpy(gb + 3072 + 64 * i + 4 * k, &lo, 2);
-        memcpy(gb + 3072 + 64 * i + 4 * k + 2, &hi, 2);
-    }
-    memcpy(gb + 3584 + 2 * k, x + 208, 2);
-}
-
 int mbllm_pack(int variant, int wtype, const void *w, int64_t rows, int64_t cols, void *dst) {
     if (mbllm_pack_bytes(variant, wtype, rows, cols) <= 0) return has_packed(variant, wtype) ? MBLLM_E_ARGS : MBLLM_E_TYPE;
     const mk_pack_info *pi = pack_info(wtype);
@@ -370,7 +338,6 @@ int mbllm_pack(int variant, int wtype, const void *w, int64_t rows, int64_t cols
             const uint8_t *row = W + (g * MK_PR + k) * row_bytes;
             for (int64_t b = 0; b < nb; b++) {
                 if (wtype == MK_Q4_K) pack_q4_K(row + b * pi->bytes, b, k, D + g * gbytes);
-                else if (wtype == MK_Q6_K) pack_q6_K(row + b * pi->bytes, b, k, D + g * gbytes);
                 else pack_legacy(wtype, row + b * pi->bytes, nb, b, k, D + g * gbytes);
             }
         }

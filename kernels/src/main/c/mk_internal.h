@@ -74,15 +74,6 @@ typedef void (*mk_gemm_fn)(int64_t n, const uint8_t *w, int64_t w_stride, const 
 #define MK_PK_BLOCK 2496
 
 /*
- * Packed Q6_K: per block b (256 elements) MK_P6_BLOCK bytes: for each 16-element unit u (one scale), 192 bytes of
- * codes in three 64-byte chunks, as int32 lane k for row k: L0 (low nibbles of elements 16u+j, high nibbles of
- * 16u+4+j, j = byte 0..3), L1 (the same for 16u+8+j and 16u+12+j) and H (the two high bits of 16u+j, 16u+4+j,
- * 16u+8+j, 16u+12+j in bits 0-1, 2-3, 4-5, 6-7); then the scales as int16 pairs (512: pair i of row k at 64i+4k:
- * sc[2i], sc[2i+1]) and the 16 fp16 d (32). Codes are stored unsigned (value + 32). 7.6 % larger than the plain rows.
- */
-#define MK_P6_BLOCK 3616
-
-/*
  * Per activation row and block: the scale as float (dy) and integer words (sy): Q8_0, one word, the sum of the
  * 32 codes; Q8_K, four words, the eight 32-element sub-block sums as int16 pairs. n_tok rows of nb blocks.
  */

@@ -786,75 +786,13 @@ static void ptile_q4_K(int64_t nb, const uint8_t *g, const uint8_t *a, int64_t a
     }
 }
 
-/*
- * Packed Q6_K, MK_PR rows x nt (<= MK_PKT) tokens. Per 16-element unit the 16 rows' 6-bit codes are rebuilt from
- * the nibble and two-bit chunks once (4 registers) and reused for every token: 4 vpdpbusd give the unit sums of all
- * 16 rows, scaled by the rows' scales (exact int32); the code offset 32 is taken out once per block with 8 vpdpwssd of
- * the scale pairs against the activation's 16-element sums. acc += yd * d * sum per row lane.
- */
-MK_INLINE void ptileb_q6_K(int64_t nb, const uint8_t *g, const uint8_t *a, int64_t as, const float *dy,
-                           const int32_t *sy, int nt, float *dst, int64_t ds) {
-    (void)sy;
-    const __m512i m4 = _mm512_set1_epi8(0x0f), m30 = _mm512_set1_epi8(0x30);
-    __m512 acc[MK_PKT];
-    for (int t = 0; t < MK_PKT; t++) acc[t] = _mm512_setzero_ps();
-    for (int64_t b = 0; b < nb; b++) {
-        const uint8_t *gb = g + b * MK_P6_BLOCK, *scp = gb + 3072;
-        __m512i isum[MK_PKT];
-        for (int t = 0; t < MK_PKT; t++) isum[t] = _mm512_setzero_si512();
-        for (int u = 0; u < 16; u++) {
-            const uint8_t *cu = gb + 192 * u;
-            const __m512i l0 = _mm512_loadu_si512((const void *)cu), l1 = _mm512_loadu_si512((const void *)(cu + 64));
-            const __m512i h = _mm512_loadu_si512((const void *)(cu + 128));
-            const __m512i q0 = _mm512_or_si512(_mm512_and_si512(l0, m4), _mm512_and_si512(_mm512_slli_epi16(h, 4), m30));
-            const __m512i q1 = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(l0, 4), m4),
-                                               _mm512_and_si512(_mm512_slli_epi16(h, 2), m30));
-            const __m512i q2 = _mm512_or_si512(_mm512_and_si512(l1, m4), _mm512_and_si512(h, m30));
-            const __m512i q3 = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(l1, 4), m4),
-                                               _mm512_and_si512(_mm512_srli_epi16(h, 2), m30));
-            const __m512i pr = _mm512_loadu_si512((const void *)(scp + 64 * (u >> 1)));
-            const __m512i sc = (u & 1) ? _mm512_srai_epi32(pr, 16) : _mm512_srai_epi32(_mm512_slli_epi32(pr, 16), 16);
-            for (int t = 0; t < nt; t++) {
-                const uint8_t *y = a + t * as + b * MK_B_Q8_K + 4 + 16 * u;
-                __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q0, _mm512_set1_epi32((int)mk_u32(y)));
-                s = _mm512_dpbusd_epi32(s, q1, _mm512_set1_epi32((int)mk_u32(y + 4)));
-                s = _mm512_dpbusd_epi32(s, q2, _mm512_set1_epi32((int)mk_u32(y + 8)));
-                s = _mm512_dpbusd_epi32(s, q3, _mm512_set1_epi32((int)mk_u32(y + 12)));
-                isum[t] = _mm512_add_epi32(isum[t], _mm512_mullo_epi32(s, sc));
-            }
-        }
-        const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(gb + 3584)));
-        for (int t = 0; t < nt; t++) {
-            const uint8_t *yb = a + t * as + b * MK_B_Q8_K;
-            __m512i corr = _mm512_setzero_si512();
-            for (int i = 0; i < 8; i++)
-                corr = _mm512_dpwssd_epi32(corr, _mm512_loadu_si512((const void *)(scp + 64 * i)),
-                                           _mm512_set1_epi32((int)mk_u32(yb + 260 + 4 * i)));
-            const __m512i sum = _mm512_sub_epi32(isum[t], _mm512_slli_epi32(corr, 5));
-            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(d, _mm512_set1_ps(dy[t * nb + b])), acc[t]);
-        }
-    }
-    for (int t = 0; t < nt; t++) _mm512_storeu_ps(dst + t * ds, acc[t]);
-}
-
-static void ptile_q6_K(int64_t nb, const uint8_t *g, const uint8_t *a, int64_t as, const float *dy, const int32_t *sy,
-                       int nt, float *dst, int64_t ds) {
-    switch (nt) {
-    case 4: ptileb_q6_K(nb, g, a, as, dy, sy, 4, dst, ds); break;
-    case 3: ptileb_q6_K(nb, g, a, as, dy, sy, 3, dst, ds); break;
-    case 2: ptileb_q6_K(nb, g, a, as, dy, sy, 2, dst, ds); break;
-    default: ptileb_q6_K(nb, g, a, as, dy, sy, 1, dst, ds); break;
-    }
-}
-
 /* Q8_0 chunk c (c < 8) pairs with activation bytes 4c..4c+3: q[4 + c] with y + 16 + 4c, as the Q4_0 high nibbles. */
 MK_PTILE(q4_0, 16, 8)
 MK_PTILE(q8_0, 32, 128)
 
 static void mk_gemm_table(mk_table *t) {
     t->pprep[MK_Q4_0] = t->pprep[MK_Q8_0] = pprep;
-    t->pprep[MK_Q4_K] = t->pprep[MK_Q6_K] = pprep_k;
-    t->ptile[MK_Q6_K] = ptile_q6_K;
+    t->pprep[MK_Q4_K] = pprep_k;
     t->ptile[MK_Q4_0] = ptile_q4_0;
     t->ptile[MK_Q8_0] = ptile_q8_0;
     t->ptile[MK_Q4_K] = ptile_q4_K;

@@ -298,8 +298,9 @@ int mbllm_pack_rows(int variant, int wtype) { return has_packed(variant, wtype) 
 static void pack_legacy(int wtype, const uint8_t *x, int64_t nb, int64_t b, int k, uint8_t *grp) {
     const int cb = wtype == MK_Q8_0 ? 32 : 16;
     const uint8_t flip = wtype == MK_Q8_0 ? 0x80 : 0;
-    uint8_t *codes = grp + b * cb * MK_PR, *scales = grp + nb * cb * MK_PR;
-    memcpy(scales + b * 2 * MK_PR + 2 * k, x, 2);
+    (void)nb;
+    uint8_t *codes = grp + b * (cb + 2) * MK_PR, *scales = codes + cb * MK_PR;
+    memcpy(scales + 2 * k, x, 2);
     for (int c = 0; c < cb / 4; c++)
         for (int j = 0; j < 4; j++) codes[64 * c + 4 * k + j] = x[2 + 4 * c + j] ^ flip;
 }

@@ -52,11 +52,11 @@ typedef void (*mk_gemm_fn)(int64_t n, const uint8_t *w, int64_t w_stride, const 
 
 /*
  * Packed layouts (built by mbllm_pack) of the legacy types Q4_0 and Q8_0: rows in groups of MK_PR. Group g takes
- * the bytes of its MK_PR rows, at the same offset: first, for each block b, the code bytes of the 16 rows
- * interleaved by 4 (Q4_0: 256 bytes, four 64-byte chunks; Q8_0: 512 bytes, eight chunks; chunk c holds, as int32
- * lane k, the code bytes 4c..4c+3 of row k's block b; Q4_0 low nibbles are elements 4c..4c+3 and high nibbles
- * elements 16+4c..16+4c+3; Q8_0 codes are stored plus 128, as unsigned bytes), then the MK_PR fp16 scales of
- * every block (32 bytes per block). Rows past the last full group follow in the plain layout. One vpdpbusd then
+ * the bytes of its MK_PR rows, at the same offset: for each block b, the code bytes of the 16 rows interleaved by
+ * 4 (Q4_0: 256 bytes, four 64-byte chunks; Q8_0: 512 bytes, eight chunks; chunk c holds, as int32 lane k, the code
+ * bytes 4c..4c+3 of row k's block b; Q4_0 low nibbles are elements 4c..4c+3 and high nibbles elements
+ * 16+4c..16+4c+3; Q8_0 codes are stored plus 128, as unsigned bytes), then the block's MK_PR fp16 scales (32
+ * bytes): one sequential stream per group. Rows past the last full group follow in the plain layout. One vpdpbusd then
  * adds 4 products of 16 rows at once, and each int32 lane ends the block holding one row's exact block sum.
  */
 #define MK_PR 16

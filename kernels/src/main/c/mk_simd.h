@@ -670,12 +670,11 @@ static void pprep(int64_t nb, const uint8_t *a, int64_t as, int32_t n_tok, float
 #define MK_PTILE(NAME, CB, OFF)                                                                                    \
     MK_INLINE void ptileb_##NAME(int64_t nb, const uint8_t *g, const uint8_t *a, int64_t as, const float *dy,      \
                                  const int32_t *sy, int nt, float *dst, int64_t ds) {                             \
-        const uint8_t *sc = g + nb * (CB) * MK_PR;                                                                \
         const __m512i m4 = _mm512_set1_epi8(0x0f);                                                               \
         __m512 acc[MK_PNT];                                                                                       \
         for (int t = 0; t < MK_PNT; t++) acc[t] = _mm512_setzero_ps();                                            \
         for (int64_t b = 0; b < nb; b++) {                                                                        \
-            const uint8_t *qb = g + b * (CB) * MK_PR;                                                             \
+            const uint8_t *qb = g + b * ((CB) + 2) * MK_PR, *sc = qb + (CB) * MK_PR;                              \
             __m512i q[8];                                                                                         \
             if ((CB) == 16) {                                                                                     \
                 for (int c = 0; c < 4; c++) {                                                                     \
@@ -686,7 +685,7 @@ static void pprep(int64_t nb, const uint8_t *a, int64_t as, int32_t n_tok, float
             } else {                                                                                              \
                 for (int c = 0; c < 8; c++) q[c] = _mm512_loadu_si512((const void *)(qb + 64 * c));               \
             }                                                                                                     \
-            const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(sc + 32 * b)));                 \
+            const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)sc));                            \
             for (int t = 0; t < nt; t++) {                                                                        \
                 const uint8_t *y = a + t * as + b * MK_B_Q8_0 + 2;                                                \
                 __m512i s0 = _mm512_set1_epi32(-(OFF) * sy[t * nb + b]), s1 = _mm512_setzero_si512();             \

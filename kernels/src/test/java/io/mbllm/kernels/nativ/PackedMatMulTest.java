@@ -110,8 +110,9 @@ class PackedMatMulTest {
                         dst = src + j; // plain tail
                     } else {
                         long base = g * 16L * rowBytes;
-                        dst = j < 2 ? base + nb * 16L * codeBytes + b * 32L + 2L * k + j
-                                : base + b * 16L * codeBytes + 64L * ((j - 2) / 4) + 4L * k + (j - 2) % 4;
+                        long block = base + b * 16L * blockBytes; // the block's codes, then its 16 scales
+                        dst = j < 2 ? block + 16L * codeBytes + 2L * k + j
+                                : block + 64L * ((j - 2) / 4) + 4L * k + (j - 2) % 4;
                         if (j >= 2) want ^= flip;
                     }
                     assertEquals(want, packed.get(ValueLayout.JAVA_BYTE, dst), "row " + r + " block " + b + " byte " + j);

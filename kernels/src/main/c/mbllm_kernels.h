@@ -70,4 +70,41 @@ int mbllm_matmul(int variant, int wtype, const void *w, int64_t w_row_bytes, int
                  const void *act, int64_t act_row_bytes, int32_t n_tok,
                  float *out, int64_t out_stride, int64_t r0, int64_t r1);
 
+/*
+ * Packed weights: a copy of a weight matrix re-laid out for one variant's kernels (interleaved rows), made once
+ * at load time. Bytes of the packed copy of a rows x cols matrix of `wtype`, 0 when the variant has no packed
+ * layout for that type (use mbllm_matmul on the plain matrix), or a negative status.
+ */
+int64_t mbllm_pack_bytes(int variant, int wtype, int64_t rows, int64_t cols);
+
+/* Rows per packed group: row ranges given to mbllm_matmul_packed should start and end on multiples of it. */
+int mbllm_pack_rows(int variant, int wtype);
+
+/* Writes the packed copy of the plain matrix w (rows x cols, row-major) to dst (mbllm_pack_bytes bytes). */
+int mbllm_pack(int variant, int wtype, const void *w, int64_t rows, int64_t cols, void *dst);
+
+/*
+ * mbllm_matmul on a packed copy: out[t * out_stride + r] = dot(row r, act row t) for r in [r0, r1). Results equal
+ * the plain kernels' up to the float summation order. Ranges need not be group-aligned (unaligned ends cost a
+ * partial group's worth of extra work).
+ */
+int mbllm_matmul_packed(int variant, int wtype, const void *packed, int64_t rows, int64_t cols,
+                        const void *act, int64_t act_row_bytes, int32_t n_tok,
+                        float *out, int64_t out_stride, int64_t r0, int64_t r1);
+
+/*
+ * Tells the kernel that the whole pages inside [p, p + bytes) of a read-only file mapping are not needed now
+ * (madvise MADV_DONTNEED): they leave the resident set and are read back from the page cache if touched again.
+ * Only for file mappings: anonymous memory would be zeroed.
+ */
+int mbllm_release_pages(void *p, int64_t bytes);
+
+/*
+ * Memory for a packed copy: an anonymous mapping of at least `bytes`, 2 MiB aligned and advised for transparent
+ * huge pages (MADV_HUGEPAGE: a weight stream then misses the TLB once per 2 MiB instead of once per 4 KiB).
+ * Returns 0 on failure. Free with mbllm_free_packed(p, bytes).
+ */
+void *mbllm_alloc_packed(int64_t bytes);
+int mbllm_free_packed(void *p, int64_t bytes);
+
 #endif

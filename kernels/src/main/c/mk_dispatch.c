@@ -5,6 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include "mbllm_kernels.h"
 #include "mk_internal.h"
 
@@ -165,6 +167,8 @@ static int64_t act_row_bytes(int atype, int64_t cols) {
     }
 }
 
+static int64_t act_row_bytes_of(int wtype, int64_t cols) { return act_row_bytes(act_type(wtype), cols); }
+
 int64_t mbllm_act_row_bytes(int wtype, int64_t cols) {
     int at = (wtype >= 0 && wtype < MK_NTYPES && TABLES[0].dot[wtype]) ? act_type(wtype) : -1;
     if (at < 0) return MBLLM_E_TYPE;
@@ -276,4 +280,186 @@ int mbllm_matmul(int variant, int wtype, const void *w, int64_t w_row_bytes, int
         }
     }
     return MBLLM_OK;
+}
+
+/* ---------------------------------------------------------------- packed weights */
+
+/* The packable types: elements and plain bytes per block, packed bytes per group and block, prep words per block,
+   tokens per tile. */
+typedef struct {
+    int qk, bytes, group_block, words, tile_tokens;
+} mk_pack_info;
+
+static const mk_pack_info *pack_info(int wtype) {
+    static const mk_pack_info Q4_0 = {MK_QK, MK_B_Q4_0, MK_PR * MK_B_Q4_0, 1, MK_PNT};
+    static const mk_pack_info Q8_0 = {MK_QK, MK_B_Q8_0, MK_PR * MK_B_Q8_0, 1, MK_PNT};
+    static const mk_pack_info Q4_K = {MK_QK_K, MK_B_Q4_K, MK_PK_BLOCK, 4, MK_PKT};
+    switch (wtype) {
+    case MK_Q4_0: return &Q4_0;
+    case MK_Q8_0: return &Q8_0;
+    case MK_Q4_K: return &Q4_K;
+    default: return 0;
+    }
+}
+
+static int has_packed(int variant, int wtype) {
+    if (variant < 0 || variant > 2 || !(VARIANTS & (1 << variant)) || wtype < 0 || wtype >= MK_NTYPES
+        || !TABLES[variant].ptile[wtype] || !pack_info(wtype))
+        return 0;
+    /* MBLLM_ACT_QUANT=x86 follows the plain kernels' ggml x86 order (compare with llama.cpp --no-repack) */
+    return !mk_exact;
+}
+
+int64_t mbllm_pack_bytes(int variant, int wtype, int64_t rows, int64_t cols) {
+    if (rows < 0 || cols <= 0) return MBLLM_E_ARGS;
+    if (!has_packed(variant, wtype)) return 0;
+    const mk_pack_info *pi = pack_info(wtype);
+    if (cols % pi->qk) return MBLLM_E_ARGS;
+    const int64_t nb = cols / pi->qk, ng = rows / MK_PR;
+    return ng * nb * pi->group_block + (rows - ng * MK_PR) * nb * pi->bytes;
+}
+
+int mbllm_pack_rows(int variant, int wtype) { return has_packed(variant, wtype) ? MK_PR : 1; }
+
+/* Q4_0 / Q8_0 block b of row k of a group (layout: mk_internal.h). */
+static void pack_legacy(int wtype, const uint8_t *x, int64_t nb, int64_t b, int k, uint8_t *grp) {
+    const int cb = wtype == MK_Q8_0 ? 32 : 16;
+    const uint8_t flip = wtype == MK_Q8_0 ? 0x80 : 0;
+    (void)nb;
+    uint8_t *codes = grp + b * (cb + 2) * MK_PR, *scales = codes + cb * MK_PR;
+    memcpy(scales + 2 * k, x, 2);
+    for (int c = 0; c < cb / 4; c++)
+        for (int j = 0; j < 4; j++) codes[64 * c + 4 * k + j] = x[2 + 4 * c + j] ^ flip;
+}
+
+/* Q4_K block b of row k of a group (layout: mk_internal.h, MK_PK_BLOCK); six-bit scales as in §2 of the quant doc. */
+static void pack_q4_K(const uint8_t *x, int64_t b, int k, uint8_t *grp) {
+    uint8_t *gb = grp + b * MK_PK_BLOCK;
+    const uint8_t *q = x + 4;
+    uint8_t sc[8], m[8];
+    for (int j = 0; j < 4; j++) {
+        sc[j] = q[j] & 63;
+        m[j] = q[j + 4] & 63;
+        sc[j + 4] = (q[j + 8] & 0x0f) | ((q[j] >> 6) << 4);
+        m[j + 4] = (q[j + 8] >> 4) | ((q[j + 4] >> 6) << 4);
+    }
+    for (int j = 0; j < 4; j++)
+        for (int c = 0; c < 8; c++) memcpy(gb + 512 * j + 64 * c + 4 * k, x + 16 + 32 * j + 4 * c, 4);
+    for (int s2 = 0; s2 < 8; s2++) gb[2048 + 16 * s2 + k] = sc[s2];
+    for (int i = 0; i < 4; i++) {
+        const uint16_t lo = m[2 * i], hi = m[2 * i + 1];
+        memcpy(gb + 2176 + 64 * i + 4 * k, &lo, 2);
+        memcpy(gb + 2176 + 64 * i + 4 * k + 2, &hi, 2);
+    }
+    memcpy(gb + 2432 + 2 * k, x, 2);
+    memcpy(gb + 2464 + 2 * k, x + 2, 2);
+}
+
+int mbllm_pack(int variant, int wtype, const void *w, int64_t rows, int64_t cols, void *dst) {
+    if (mbllm_pack_bytes(variant, wtype, rows, cols) <= 0) return has_packed(variant, wtype) ? MBLLM_E_ARGS : MBLLM_E_TYPE;
+    const mk_pack_info *pi = pack_info(wtype);
+    const int64_t nb = cols / pi->qk, row_bytes = nb * pi->bytes, ng = rows / MK_PR, gbytes = nb * pi->group_block;
+    const uint8_t *W = (const uint8_t *)w;
+    uint8_t *D = (uint8_t *)dst;
+    for (int64_t g = 0; g < ng; g++) {
+        for (int k = 0; k < MK_PR; k++) {
+            const uint8_t *row = W + (g * MK_PR + k) * row_bytes;
+            for (int64_t b = 0; b < nb; b++) {
+                if (wtype == MK_Q4_K) pack_q4_K(row + b * pi->bytes, b, k, D + g * gbytes);
+                else pack_legacy(wtype, row + b * pi->bytes, nb, b, k, D + g * gbytes);
+            }
+        }
+    }
+    memcpy(D + ng * gbytes, W + ng * MK_PR * row_bytes, (size_t)((rows - ng * MK_PR) * row_bytes));
+    return MBLLM_OK;
+}
+
+/* Activation preparation entries (floats plus words) kept on the stack up to this many bytes (beyond: the heap). */
+#define MK_PREP_STACK 16384
+
+int mbllm_matmul_packed(int variant, int wtype, const void *packed, int64_t rows, int64_t cols,
+                        const void *act, int64_t act_row_bytes, int32_t n_tok,
+                        float *out, int64_t out_stride, int64_t r0, int64_t r1) {
+    if (!has_packed(variant, wtype)) return variant >= 0 && variant <= 2 && (VARIANTS & (1 << variant)) ? MBLLM_E_TYPE : MBLLM_E_VARIANT;
+    const mk_pack_info *pi = pack_info(wtype);
+    if (cols <= 0 || cols % pi->qk || rows < 0 || n_tok < 0 || r0 < 0 || r1 < r0 || r1 > rows
+        || act_row_bytes < act_row_bytes_of(wtype, cols))
+        return MBLLM_E_ARGS;
+    if (n_tok == 0 || r0 == r1) return MBLLM_OK;
+    const mk_table *tb = &TABLES[variant];
+    const mk_ptile_fn tile = tb->ptile[wtype];
+    const int64_t nb = cols / pi->qk, row_bytes = nb * pi->bytes, ng = rows / MK_PR, gbytes = nb * pi->group_block;
+    const uint8_t *P = (const uint8_t *)packed, *A = (const uint8_t *)act;
+    const int64_t gend = r1 < ng * MK_PR ? r1 : ng * MK_PR; /* packed rows end */
+    if (r0 < gend) {
+        const int64_t entries = nb * n_tok, words = entries * pi->words;
+        _Alignas(64) uint8_t stack[MK_PREP_STACK];
+        void *heap = 0;
+        uint8_t *buf = stack;
+        if ((entries + words) * 4 > MK_PREP_STACK) {
+            heap = malloc((size_t)(entries + words) * 4);
+            if (!heap) return MBLLM_E_ARGS;
+            buf = (uint8_t *)heap;
+        }
+        float *dy = (float *)buf;
+        int32_t *sy = (int32_t *)(buf + entries * 4);
+        tb->pprep[wtype](nb, A, act_row_bytes, n_tok, dy, sy);
+        float tmp[MK_PNT * MK_PR];
+        const int pnt = pi->tile_tokens;
+        for (int64_t g = r0 / MK_PR; g * MK_PR < gend; g++) {
+            const int64_t ra = g * MK_PR, lo = r0 > ra ? r0 : ra, hi = gend < ra + MK_PR ? gend : ra + MK_PR;
+            const uint8_t *grp = P + g * gbytes;
+            for (int32_t t = 0; t < n_tok; t += pnt) {
+                const int nt = n_tok - t < pnt ? n_tok - t : pnt;
+                const uint8_t *at = A + t * act_row_bytes;
+                const float *dyt = dy + t * nb;
+                const int32_t *syt = sy + t * nb * pi->words;
+                if (lo == ra && hi == ra + MK_PR) {
+                    tile(nb, grp, at, act_row_bytes, dyt, syt, nt, out + t * out_stride + ra, out_stride);
+                } else { /* a range end inside the group: the whole group into tmp, then the rows asked for */
+                    tile(nb, grp, at, act_row_bytes, dyt, syt, nt, tmp, MK_PR);
+                    for (int u = 0; u < nt; u++)
+                        for (int64_t r = lo; r < hi; r++) out[(t + u) * out_stride + r] = tmp[u * MK_PR + (r - ra)];
+                }
+            }
+        }
+        free(heap);
+    }
+    if (r1 > ng * MK_PR) { /* the plain rows after the groups */
+        const int64_t base = ng * MK_PR, ta = r0 > base ? r0 : base;
+        rows_tokens(tb->dot[wtype], tb->dotn[wtype], cols, P + ng * gbytes, row_bytes, A, act_row_bytes, out + base,
+                    out_stride, ta - base, r1 - base, 0, n_tok);
+    }
+    return MBLLM_OK;
+}
+
+int mbllm_release_pages(void *p, int64_t bytes) {
+    if (bytes < 0) return MBLLM_E_ARGS;
+    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1), e = ((uintptr_t)p + (uintptr_t)bytes) & ~(page - 1);
+    if (e <= a) return MBLLM_OK;
+    return madvise((void *)a, e - a, MADV_DONTNEED) == 0 ? MBLLM_OK : MBLLM_E_ARGS;
+}
+
+#define MK_HUGE (2 * 1024 * 1024)
+
+void *mbllm_alloc_packed(int64_t bytes) {
+    if (bytes <= 0) return 0;
+    const size_t len = ((size_t)bytes + MK_HUGE - 1) & ~(size_t)(MK_HUGE - 1);
+    /* over-map by one huge page, then trim to a 2 MiB-aligned start */
+    uint8_t *m = mmap(0, len + MK_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) return 0;
+    uint8_t *a = (uint8_t *)(((uintptr_t)m + MK_HUGE - 1) & ~(uintptr_t)(MK_HUGE - 1));
+    if (a > m) munmap(m, (size_t)(a - m));
+    if (a + len < m + len + MK_HUGE) munmap(a + len, (size_t)(m + len + MK_HUGE - (a + len)));
+#ifdef MADV_HUGEPAGE
+    madvise(a, len, MADV_HUGEPAGE); /* advice only: without THP the pages are small */
+#endif
+    return a;
+}
+
+int mbllm_free_packed(void *p, int64_t bytes) {
+    if (!p || bytes <= 0) return MBLLM_OK;
+    const size_t len = ((size_t)bytes + MK_HUGE - 1) & ~(size_t)(MK_HUGE - 1);
+    return munmap(p, len) == 0 ? MBLLM_OK : MBLLM_E_ARGS;
 }

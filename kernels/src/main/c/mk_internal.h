@@ -50,10 +50,48 @@ typedef void (*mk_dotn_fn)(int64_t n, const uint8_t *w, const uint8_t *a, int64_
 typedef void (*mk_gemm_fn)(int64_t n, const uint8_t *w, int64_t w_stride, const uint8_t *a, int64_t a_stride,
                            float *s, int64_t s_stride);
 
+/*
+ * Packed layouts (built by mbllm_pack) of the legacy types Q4_0 and Q8_0: rows in groups of MK_PR. Group g takes
+ * the bytes of its MK_PR rows, at the same offset: for each block b, the code bytes of the 16 rows interleaved by
+ * 4 (Q4_0: 256 bytes, four 64-byte chunks; Q8_0: 512 bytes, eight chunks; chunk c holds, as int32 lane k, the code
+ * bytes 4c..4c+3 of row k's block b; Q4_0 low nibbles are elements 4c..4c+3 and high nibbles elements
+ * 16+4c..16+4c+3; Q8_0 codes are stored plus 128, as unsigned bytes), then the block's MK_PR fp16 scales (32
+ * bytes): one sequential stream per group. Rows past the last full group follow in the plain layout. One vpdpbusd then
+ * adds 4 products of 16 rows at once, and each int32 lane ends the block holding one row's exact block sum.
+ */
+#define MK_PR 16
+/* Tokens of one packed tile (one float accumulator of MK_PR rows per token): legacy types, Q4_K. */
+#define MK_PNT 8
+#define MK_PKT 4
+
+/*
+ * Packed Q4_K: the same groups of MK_PR rows; per block b (256 elements) MK_PK_BLOCK bytes: the codes (2048 bytes:
+ * for each 64-element pair j of sub-blocks, eight 64-byte chunks; chunk c holds, as int32 lane k, the code bytes
+ * 32j+4c..32j+4c+3 of row k, whose low nibbles are sub-block 2j and high nibbles sub-block 2j+1), the six-bit
+ * scales unpacked to bytes (128: sub-block s of row k at 16s+k), the mins unpacked as int16 pairs (256: pair i of
+ * row k at 64i+4k: m[2i], m[2i+1]), then the 16 fp16 d and the 16 fp16 dmin (64). 8 % larger than the plain rows.
+ */
+#define MK_PK_BLOCK 2496
+
+/*
+ * Per activation row and block: the scale as float (dy) and integer words (sy): Q8_0, one word, the sum of the
+ * 32 codes; Q8_K, four words, the eight 32-element sub-block sums as int16 pairs. n_tok rows of nb blocks.
+ */
+typedef void (*mk_pprep_fn)(int64_t nb, const uint8_t *a, int64_t a_stride, int32_t n_tok, float *dy, int32_t *sy);
+
+/*
+ * One packed group (MK_PR rows) times nt (1..MK_PNT) tokens: dst[t*ds + k] = row k . token t. a, dy and sy point
+ * at the tile's first token (dy, sy with a row stride of nb).
+ */
+typedef void (*mk_ptile_fn)(int64_t nb, const uint8_t *grp, const uint8_t *a, int64_t a_stride, const float *dy,
+                            const int32_t *sy, int nt, float *dst, int64_t ds);
+
 typedef struct {
     mk_dot_fn dot[MK_NTYPES];
     mk_dotn_fn dotn[MK_NTYPES];
     mk_gemm_fn gemm[MK_NTYPES];
+    mk_pprep_fn pprep[MK_NTYPES]; /* packed layouts: only where the variant has them */
+    mk_ptile_fn ptile[MK_NTYPES];
 } mk_table;
 
 void mk_table_scalar(mk_table *t);

@@ -643,7 +643,154 @@ MK_GEMM_FLOAT(f16, 2, ld_f16x16, sc_f16)
 MK_GEMM_FLOAT(bf16, 2, ld_bf16x16, sc_bf16)
 MK_GEMM_FLOAT(f32, 4, ld_f32x16, sc_f32)
 
+/* ---------------------------------------------------------------- packed Q4_0 / Q8_0 (layout: mk_internal.h, MK_PR) */
+
+static void pprep(int64_t nb, const uint8_t *a, int64_t as, int32_t n_tok, float *dy, int32_t *sy) {
+    const __m256i ones = _mm256_set1_epi8(1);
+    for (int32_t t = 0; t < n_tok; t++) {
+        const uint8_t *y = a + t * as;
+        for (int64_t b = 0; b < nb; b++, y += MK_B_Q8_0) {
+            dy[t * nb + b] = h2f(y);
+            sy[t * nb + b] = hsum8i(_mm256_dpbusd_epi32(_mm256_setzero_si256(), ones, load32(y + 2)));
+        }
+    }
+}
+
+/*
+ * MK_PR rows x nt tokens. Per block the 16 rows' codes are loaded once as unsigned bytes (Q4_0: split into low
+ * and high nibbles, 8 registers; Q8_0: 8 registers of code + 128), then per token 8 vpdpbusd with 4 broadcast
+ * activation bytes each, started from the offset correction -OFF * sum(y), give the 16 exact block sums;
+ * acc += sum * (d_row * d_y) per row lane. The float sum runs over the blocks in order within each row's lane (the
+ * plain kernels spread it over 8 lanes), so results differ from theirs by rounding only.
+ */
+#define MK_PTILE(NAME, CB, OFF)                                                                                    \
+    MK_INLINE void ptileb_##NAME(int64_t nb, const uint8_t *g, const uint8_t *a, int64_t as, const float *dy,      \
+                                 const int32_t *sy, int nt, float *dst, int64_t ds) {                             \
+        const __m512i m4 = _mm512_set1_epi8(0x0f);                                                               \
+        __m512 acc[MK_PNT];                                                                                       \
+        for (int t = 0; t < MK_PNT; t++) acc[t] = _mm512_setzero_ps();                                            \
+        for (int64_t b = 0; b < nb; b++) {                                                                        \
+            const uint8_t *qb = g + b * ((CB) + 2) * MK_PR, *sc = qb + (CB) * MK_PR;                              \
+            __m512i q[8];                                                                                         \
+            if ((CB) == 16) {                                                                                     \
+                for (int c = 0; c < 4; c++) {                                                                     \
+                    const __m512i v = _mm512_loadu_si512((const void *)(qb + 64 * c));                            \
+                    q[c] = _mm512_and_si512(v, m4);                                                               \
+                    q[4 + c] = _mm512_and_si512(_mm512_srli_epi16(v, 4), m4);                                     \
+                }                                                                                                 \
+            } else {                                                                                              \
+                for (int c = 0; c < 8; c++) q[c] = _mm512_loadu_si512((const void *)(qb + 64 * c));               \
+            }                                                                                                     \
+            const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)sc));                            \
+            for (int t = 0; t < nt; t++) {                                                                        \
+                const uint8_t *y = a + t * as + b * MK_B_Q8_0 + 2;                                                \
+                __m512i s0 = _mm512_set1_epi32(-(OFF) * sy[t * nb + b]), s1 = _mm512_setzero_si512();             \
+                for (int c = 0; c < 4; c++) {                                                                     \
+                    s0 = _mm512_dpbusd_epi32(s0, q[c], _mm512_set1_epi32((int)mk_u32(y + 4 * c)));                \
+                    s1 = _mm512_dpbusd_epi32(s1, q[4 + c], _mm512_set1_epi32((int)mk_u32(y + 16 + 4 * c)));       \
+                }                                                                                                 \
+                acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1)),                            \
+                                         _mm512_mul_ps(d, _mm512_set1_ps(dy[t * nb + b])), acc[t]);               \
+            }                                                                                                     \
+        }                                                                                                         \
+        for (int t = 0; t < nt; t++) _mm512_storeu_ps(dst + t * ds, acc[t]);                                      \
+    }                                                                                                             \
+    static void ptile_##NAME(int64_t nb, const uint8_t *g, const uint8_t *a, int64_t as, const float *dy,          \
+                             const int32_t *sy, int nt, float *dst, int64_t ds) {                                 \
+        switch (nt) {                                                                                             \
+        case 8: ptileb_##NAME(nb, g, a, as, dy, sy, 8, dst, ds); break;                                           \
+        case 7: ptileb_##NAME(nb, g, a, as, dy, sy, 7, dst, ds); break;                                           \
+        case 6: ptileb_##NAME(nb, g, a, as, dy, sy, 6, dst, ds); break;                                           \
+        case 5: ptileb_##NAME(nb, g, a, as, dy, sy, 5, dst, ds); break;                                           \
+        case 4: ptileb_##NAME(nb, g, a, as, dy, sy, 4, dst, ds); break;                                           \
+        case 3: ptileb_##NAME(nb, g, a, as, dy, sy, 3, dst, ds); break;                                           \
+        case 2: ptileb_##NAME(nb, g, a, as, dy, sy, 2, dst, ds); break;                                           \
+        default: ptileb_##NAME(nb, g, a, as, dy, sy, 1, dst, ds); break;                                          \
+        }                                                                                                         \
+    }
+
+/* Q8_K rows: the scale and the sub-block sums of the bsums, as int16 pairs (words (s0,s1), (s2,s3), ...). */
+static void pprep_k(int64_t nb, const uint8_t *a, int64_t as, int32_t n_tok, float *dy, int32_t *sy) {
+    for (int32_t t = 0; t < n_tok; t++) {
+        const uint8_t *y = a + t * as;
+        for (int64_t b = 0; b < nb; b++, y += MK_B_Q8_K) {
+            dy[t * nb + b] = mk_f32(y);
+            const __m256i bs = load32(y + 260);
+            const __m128i s8 = _mm_hadd_epi16(_mm256_castsi256_si128(bs), _mm256_extracti128_si256(bs, 1));
+            _mm_storeu_si128((__m128i *)(sy + 4 * (t * nb + b)), s8);
+        }
+    }
+}
+
+/*
+ * Packed Q4_K, MK_PR rows x nt (<= MK_PKT) tokens. Per pair of sub-blocks the 16 rows' codes are split into low and
+ * high nibbles once (16 registers) and reused for every token: 16 vpdpbusd give the two sub-block sums of all 16
+ * rows, scaled by the rows' six-bit scales (exact int32, as the plain kernel's sum); the mins term is 4 vpdpwssd of
+ * the int16 min pairs with the activation's sub-block sums. acc += yd * (d * sum - dmin * mins) per row lane.
+ */
+MK_INLINE void ptileb_q4_K(int64_t nb, const uint8_t *g, const uint8_t *a, int64_t as, const float *dy,
+                           const int32_t *sy, int nt, float *dst, int64_t ds) {
+    const __m512i m4 = _mm512_set1_epi8(0x0f);
+    __m512 acc[MK_PKT];
+    for (int t = 0; t < MK_PKT; t++) acc[t] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < nb; b++) {
+        const uint8_t *gb = g + b * MK_PK_BLOCK, *scb = gb + 2048, *mpb = gb + 2176, *db = gb + 2432;
+        __m512i isum[MK_PKT];
+        for (int t = 0; t < MK_PKT; t++) isum[t] = _mm512_setzero_si512();
+        for (int j = 0; j < 4; j++) {
+            __m512i lo[8], hi[8];
+            for (int c = 0; c < 8; c++) {
+                const __m512i v = _mm512_loadu_si512((const void *)(gb + 512 * j + 64 * c));
+                lo[c] = _mm512_and_si512(v, m4);
+                hi[c] = _mm512_and_si512(_mm512_srli_epi16(v, 4), m4);
+            }
+            const __m512i sl = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(scb + 32 * j)));
+            const __m512i sh = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(scb + 32 * j + 16)));
+            for (int t = 0; t < nt; t++) {
+                const uint8_t *y = a + t * as + b * MK_B_Q8_K + 4 + 64 * j;
+                __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
+                for (int c = 0; c < 8; c++) {
+                    s0 = _mm512_dpbusd_epi32(s0, lo[c], _mm512_set1_epi32((int)mk_u32(y + 4 * c)));
+                    s1 = _mm512_dpbusd_epi32(s1, hi[c], _mm512_set1_epi32((int)mk_u32(y + 32 + 4 * c)));
+                }
+                isum[t] = _mm512_add_epi32(isum[t], _mm512_add_epi32(_mm512_mullo_epi32(s0, sl), _mm512_mullo_epi32(s1, sh)));
+            }
+        }
+        const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)db));
+        const __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(db + 32)));
+        for (int t = 0; t < nt; t++) {
+            const int32_t *w = sy + 4 * (t * nb + b);
+            __m512i ms = _mm512_setzero_si512();
+            for (int i = 0; i < 4; i++)
+                ms = _mm512_dpwssd_epi32(ms, _mm512_loadu_si512((const void *)(mpb + 64 * i)), _mm512_set1_epi32(w[i]));
+            const __m512 yd = _mm512_set1_ps(dy[t * nb + b]);
+            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[t]), _mm512_mul_ps(d, yd), acc[t]);
+            acc[t] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(ms), _mm512_mul_ps(dmin, yd), acc[t]);
+        }
+    }
+    for (int t = 0; t < nt; t++) _mm512_storeu_ps(dst + t * ds, acc[t]);
+}
+
+static void ptile_q4_K(int64_t nb, const uint8_t *g, const uint8_t *a, int64_t as, const float *dy, const int32_t *sy,
+                       int nt, float *dst, int64_t ds) {
+    switch (nt) {
+    case 4: ptileb_q4_K(nb, g, a, as, dy, sy, 4, dst, ds); break;
+    case 3: ptileb_q4_K(nb, g, a, as, dy, sy, 3, dst, ds); break;
+    case 2: ptileb_q4_K(nb, g, a, as, dy, sy, 2, dst, ds); break;
+    default: ptileb_q4_K(nb, g, a, as, dy, sy, 1, dst, ds); break;
+    }
+}
+
+/* Q8_0 chunk c (c < 8) pairs with activation bytes 4c..4c+3: q[4 + c] with y + 16 + 4c, as the Q4_0 high nibbles. */
+MK_PTILE(q4_0, 16, 8)
+MK_PTILE(q8_0, 32, 128)
+
 static void mk_gemm_table(mk_table *t) {
+    t->pprep[MK_Q4_0] = t->pprep[MK_Q8_0] = pprep;
+    t->pprep[MK_Q4_K] = pprep_k;
+    t->ptile[MK_Q4_0] = ptile_q4_0;
+    t->ptile[MK_Q8_0] = ptile_q8_0;
+    t->ptile[MK_Q4_K] = ptile_q4_K;
     t->gemm[MK_Q4_0] = gemm_q4_0;
     t->gemm[MK_Q5_0] = gemm_q5_0;
     t->gemm[MK_Q8_0] = gemm_q8_0;

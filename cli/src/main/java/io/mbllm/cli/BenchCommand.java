@@ -58,6 +58,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the random token ids (default: ${DEFAULT-VALUE}).")
     long seed = 1234;
 
+    @Option(names = "--no-repack", description = {"Read the weights in place from the mapped file, in their plain layout "
+            + "(as llama-bench --no-repack). By default the native kernels copy them at the first use: Q4_0, Q8_0 and Q4_K "
+            + "into row-interleaved layouts, the other types as they are, both into huge pages."})
+    boolean noRepack;
+
     @Mixin
     EngineOptions engine;
 
@@ -78,8 +83,9 @@ final class BenchCommand implements Callable<Integer> {
             try (Parallel pool = engine.pool(); Model model = EngineOptions.openModel(file)) {
                 int bos = Perplexity.chunkStartToken(Tokenizers.fromGguf(((GgufModelSource) model.source()).file().metadata()));
                 List<Benchmark.Result> results;
+                if (noRepack) System.setProperty("mbllm.repack", "false"); // read once, when the native kernels first pack
                 MatMul matMul = engine.kernels.create(pool);
-                kernelsLabel = EngineOptions.Kernels.label(matMul);
+                kernelsLabel = EngineOptions.Kernels.label(matMul) + (noRepack ? " (no repack)" : "");
                 try (InferenceContext ctx = model.newContext(ContextOptions.of(bench.contextLength())
                         .withMaxBatch(Math.min(512, bench.contextLength())).withParallel(pool).withMatMul(matMul))) {
                     results = Benchmark.run(ctx, bench, bos, m -> {

@@ -39,6 +39,11 @@ import io.mbllm.kernels.Parallel;
  * </pre>
  * Several files are measured one after the other (each in its own rounds). {@code -Dtests=pp} or {@code tg}
  * measures only one of the two.
+ *
+ * <p>{@code -Dcpu=true} (with {@code -Dthreads=1}) measures tokens per CPU second instead of per wall second, for
+ * machines too loaded for wall-clock figures: ours from the benchmark thread's CPU time, llama-bench's from
+ * {@code /usr/bin/time} around three runs (prompt only, generation only, and a one-token prompt whose CPU time,
+ * mostly loading, is subtracted), counting its warm-up run (the whole prompt, or one generated token).
  */
 public final class GenBench {
     private static final long MB = 1_000_000L;
@@ -58,6 +63,8 @@ public final class GenBench {
         String tests = System.getProperty("tests", "pp,tg");
         boolean doPp = tests.contains("pp"), doTg = tests.contains("tg");
         String llama = System.getProperty("llama.bench");
+        cpu = Boolean.getBoolean("cpu");
+        if (cpu && threads != 1) throw new IllegalArgumentException("-Dcpu=true needs -Dthreads=1");
         try (Parallel parallel = new Parallel(threads)) {
             for (String file : args) {
                 bench(Path.of(file), parallel, threads, pp, tg, reps, rounds, doPp, doTg, llama);
@@ -68,8 +75,8 @@ public final class GenBench {
     private static void bench(Path file, Parallel parallel, int threads, int pp, int tg, int reps, int rounds,
                               boolean doPp, boolean doTg, String llama) throws Exception {
         first(file);
-        System.out.printf(Locale.ROOT, "== %s (%d threads, pp%d tg%d, %d reps x %d rounds)%n", file.getFileName(), threads,
-                pp, tg, reps, rounds);
+        System.out.printf(Locale.ROOT, "== %s (%d threads, pp%d tg%d, %d reps x %d rounds%s)%n", file.getFileName(), threads,
+                pp, tg, reps, rounds, cpu ? ", tokens per CPU second" : "");
         try (Model model = Model.open(file);
              InferenceContext ctx = model.newContext(ContextOptions.of(pp + tg).withMaxBatch(512).withParallel(parallel))) {
             int nVocab = model.config().vocabSize();
@@ -112,6 +119,13 @@ public final class GenBench {
     }
 
     private static Path firstFile;
+    /** Tokens per CPU second instead of per wall second ({@code -Dcpu=true}). */
+    private static boolean cpu;
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    private static long now() {
+        return cpu ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+    }
 
     private static boolean first(Path file) {
         if (firstFile == null) firstFile = file;
@@ -144,9 +158,9 @@ public final class GenBench {
     private static double tokensPerSecond(int reps, int tokens, Runnable test) {
         double sum = 0;
         for (int i = 0; i < reps; i++) {
-            long t = System.nanoTime();
+            long t = now();
             test.run();
-            sum += tokens / ((System.nanoTime() - t) / 1e9);
+            sum += tokens / ((now() - t) / 1e9);
         }
         return sum / reps;
     }
@@ -155,6 +169,12 @@ public final class GenBench {
 
     /** llama-bench's avg t/s for {pp, tg} (NaN where not run or not parsed). */
     private static double[] llamaBench(String exe, Path file, int threads, int pp, int tg, int reps) throws IOException, InterruptedException {
+        if (cpu) {
+            double base = llamaCpuSeconds(exe, file, 1, 0, 1);
+            double ppTs = pp > 0 ? (reps + 1.0) * pp / (llamaCpuSeconds(exe, file, pp, 0, reps) - base) : Double.NaN;
+            double tgTs = tg > 0 ? ((double) reps * tg + 1) / (llamaCpuSeconds(exe, file, 0, tg, reps) - base) : Double.NaN;
+            return new double[] {ppTs, tgTs};
+        }
         ProcessBuilder pb = new ProcessBuilder(exe, "-m", file.toString(), "-p", Integer.toString(pp), "-n",
                 Integer.toString(tg), "-t", Integer.toString(threads), "-r", Integer.toString(reps), "-o", "jsonl");
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -172,6 +192,28 @@ public final class GenBench {
         int rc = p.waitFor();
         if (rc != 0) System.out.println("llama-bench exited with " + rc);
         return out;
+    }
+
+    /** User + system CPU seconds of one single-threaded llama-bench run (through /usr/bin/time). */
+    private static double llamaCpuSeconds(String exe, Path file, int pp, int tg, int reps) throws IOException, InterruptedException {
+        Path err = Files.createTempFile("llama-bench", ".time");
+        try {
+            ProcessBuilder pb = new ProcessBuilder("/usr/bin/time", "-f", "CPU %U %S", exe, "-m", file.toString(), "-p",
+                    Integer.toString(pp), "-n", Integer.toString(tg), "-t", "1", "-r", Integer.toString(reps), "-o", "jsonl");
+            pb.redirectError(err.toFile());
+            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            int rc = pb.start().waitFor();
+            if (rc != 0) System.out.println("llama-bench exited with " + rc);
+            for (String line : Files.readAllLines(err)) {
+                if (line.startsWith("CPU ")) {
+                    String[] f = line.split(" ");
+                    return Double.parseDouble(f[1]) + Double.parseDouble(f[2]);
+                }
+            }
+            return Double.NaN;
+        } finally {
+            Files.deleteIfExists(err);
+        }
     }
 
     private static double median(List<double[]> rows, int col) {

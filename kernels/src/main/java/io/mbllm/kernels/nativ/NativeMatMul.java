@@ -2,6 +2,7 @@ package io.mbllm.kernels.nativ;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.IdentityHashMap;
 import java.util.Objects;
 
 import io.mbllm.gguf.GgmlType;
@@ -15,12 +16,16 @@ import io.mbllm.kernels.WeightMatrix;
  * weight type's activation format (bit-exact with the reference quantizers; for F16/BF16 weights the rounded values
  * are kept widened to float32), then the rows are split across the
  * {@link Parallel} pool with one downcall per chunk; each call computes its whole row range for all tokens,
- * reading the weights in place (zero copy). The instruction-set variant is the best this CPU supports unless one
+ * reading the weights in place (zero copy), or a packed copy made once where the variant has a faster
+ * interleaved layout for the type ({@link PackedWeights}). The instruction-set variant is the best this CPU supports unless one
  * is forced. Not thread-safe: one instance per inference context (it owns the activation buffer).
  */
 public final class NativeMatMul implements MatMul {
-    /** Fewest rows one downcall gets when the rows are split across threads. */
-    private static final int MIN_ROWS_PER_CALL = 16;
+    /**
+     * Rows are split across threads in units of this many (the packed layouts' group size, so that no call starts
+     * inside a group); one downcall gets at least one unit.
+     */
+    private static final int ROW_UNIT = 16;
 
     private final Parallel parallel;
     private final NativeVariant variant;
@@ -94,7 +99,7 @@ public final class NativeMatMul implements MatMul {
         if (nTokens < 0) throw new IllegalArgumentException("nTokens must be >= 0: " + nTokens);
         int cols = ws[0].cols();
         long actTotal = 0;
-        int totalRows = 0;
+        int totalRows = 0, totalUnits = 0;
         for (int i = 0; i < count; i++) {
             WeightMatrix w = ws[i];
             GgmlType type = w.type();
@@ -119,11 +124,15 @@ public final class NativeMatMul implements MatMul {
             sec.actOwner[i] = shared < 0;
             if (shared < 0) actTotal += actRow * nTokens;
             sec.ws[i] = w;
+            PackedWeights.Placement place = placement(w);
+            sec.data[i] = place.data();
+            sec.packed[i] = place.packed();
             sec.outs[i] = segmentOf(outs[i]);
-            sec.rowStart[i] = totalRows;
+            sec.unitStart[i] = totalUnits;
+            totalUnits += (w.rows() + ROW_UNIT - 1) / ROW_UNIT;
             totalRows += w.rows();
         }
-        sec.rowStart[count] = totalRows;
+        sec.unitStart[count] = totalUnits;
         try {
             if (nTokens == 0 || totalRows == 0) return;
             MemorySegment a = activations(actTotal);
@@ -137,7 +146,7 @@ public final class NativeMatMul implements MatMul {
             } else {
                 quantize.run(0, nTokens);
             }
-            parallel.forRange(totalRows, MIN_ROWS_PER_CALL, sec);
+            parallel.forRange(totalUnits, 1, sec);
         } finally {
             sec.clear();
         }
@@ -168,7 +177,10 @@ public final class NativeMatMul implements MatMul {
         final GgmlType[] actTypes = new GgmlType[MAX_GROUP];
         final long[] actRow = new long[MAX_GROUP], actOff = new long[MAX_GROUP];
         final boolean[] actOwner = new boolean[MAX_GROUP];
-        final int[] rowStart = new int[MAX_GROUP + 1];
+        final MemorySegment[] data = new MemorySegment[MAX_GROUP];
+        final boolean[] packed = new boolean[MAX_GROUP];
+        /** First row unit of each matrix in the section's range (units of {@link #ROW_UNIT} rows). */
+        final int[] unitStart = new int[MAX_GROUP + 1];
         int count, nTokens, cols;
         MemorySegment x;
 
@@ -176,12 +188,17 @@ public final class NativeMatMul implements MatMul {
         public void run(int from, int to) {
             int v = variant.id();
             for (int i = 0; i < count; i++) {
-                int r0 = Math.max(from, rowStart[i]), r1 = Math.min(to, rowStart[i + 1]);
-                if (r0 >= r1) continue;
+                int u0 = Math.max(from, unitStart[i]), u1 = Math.min(to, unitStart[i + 1]);
+                if (u0 >= u1) continue;
                 WeightMatrix w = ws[i];
-                int base = rowStart[i];
-                check(mbllm_kernels_h.mbllm_matmul(v, w.type().id(), w.data(), w.rowBytes(), w.cols(),
-                        acts[i], actRow[i], nTokens, outs[i], w.rows(), r0 - base, r1 - base), w);
+                int r0 = (u0 - unitStart[i]) * ROW_UNIT, r1 = Math.min(w.rows(), (u1 - unitStart[i]) * ROW_UNIT);
+                if (packed[i]) {
+                    check(mbllm_kernels_h.mbllm_matmul_packed(v, w.type().id(), data[i], w.rows(), w.cols(),
+                            acts[i], actRow[i], nTokens, outs[i], w.rows(), r0, r1), w);
+                } else {
+                    check(mbllm_kernels_h.mbllm_matmul(v, w.type().id(), data[i], w.rowBytes(), w.cols(),
+                            acts[i], actRow[i], nTokens, outs[i], w.rows(), r0, r1), w);
+                }
             }
         }
 
@@ -190,9 +207,22 @@ public final class NativeMatMul implements MatMul {
             for (int i = 0; i < MAX_GROUP; i++) {
                 ws[i] = null;
                 outs[i] = null;
+                data[i] = null;
             }
             x = null;
         }
+    }
+
+    /** Where the kernels read the matrices seen so far, so that the shared store is asked once per matrix. */
+    private final IdentityHashMap<WeightMatrix, PackedWeights.Placement> placements = new IdentityHashMap<>();
+
+    private PackedWeights.Placement placement(WeightMatrix w) {
+        PackedWeights.Placement p = placements.get(w);
+        if (p == null) {
+            p = PackedWeights.of(w, variant);
+            placements.put(w, p);
+        }
+        return p;
     }
 
     /** Heap segments of the output arrays, cached by identity (an inference context reuses a handful of arrays). */

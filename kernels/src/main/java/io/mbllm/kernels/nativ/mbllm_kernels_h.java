@@ -10,7 +10,7 @@ import java.lang.invoke.MethodHandle;
  * FFM bindings of {@code src/main/c/mbllm_kernels.h}, in the shape jextract generates: per C function a nested
  * holder class with its {@link FunctionDescriptor} and downcall {@link MethodHandle} (created on first use), and a
  * static wrapper method of the same name. The calls that take Java heap arrays ({@code mbllm_quantize_act},
- * {@code mbllm_quantize_act_rows}, {@code mbllm_matmul}) are linked {@link Linker.Option#critical(boolean) critical} with heap access. Only usable
+ * {@code mbllm_quantize_act_rows}, {@code mbllm_matmul}, {@code mbllm_pack}, {@code mbllm_matmul_packed}) are linked {@link Linker.Option#critical(boolean) critical} with heap access. Only usable
  * when {@link NativeKernels#isAvailable()}.
  */
 public final class mbllm_kernels_h {
@@ -165,6 +165,111 @@ public final class mbllm_kernels_h {
                     out, outStride, r0, r1);
         } catch (Throwable t) {
             throw failure("mbllm_matmul", t);
+        }
+    }
+
+    private static final class mbllm_pack_bytes {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT64, C_INT, C_INT, C_INT64, C_INT64);
+        static final MethodHandle HANDLE = downcall("mbllm_pack_bytes", DESC, Linker.Option.critical(false));
+    }
+
+    /** {@code int64_t mbllm_pack_bytes(int variant, int wtype, int64_t rows, int64_t cols)}: 0 when no packed layout. */
+    public static long mbllm_pack_bytes(int variant, int wtype, long rows, long cols) {
+        try {
+            return (long) mbllm_pack_bytes.HANDLE.invokeExact(variant, wtype, rows, cols);
+        } catch (Throwable t) {
+            throw failure("mbllm_pack_bytes", t);
+        }
+    }
+
+    private static final class mbllm_pack_rows {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_INT, C_INT);
+        static final MethodHandle HANDLE = downcall("mbllm_pack_rows", DESC, Linker.Option.critical(false));
+    }
+
+    /** {@code int mbllm_pack_rows(int variant, int wtype)}: rows per packed group. */
+    public static int mbllm_pack_rows(int variant, int wtype) {
+        try {
+            return (int) mbllm_pack_rows.HANDLE.invokeExact(variant, wtype);
+        } catch (Throwable t) {
+            throw failure("mbllm_pack_rows", t);
+        }
+    }
+
+    private static final class mbllm_pack {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER, C_INT64, C_INT64, C_POINTER);
+        static final MethodHandle HANDLE = downcall("mbllm_pack", DESC, Linker.Option.critical(true));
+    }
+
+    /** {@code int mbllm_pack(int variant, int wtype, const void *w, int64_t rows, int64_t cols, void *dst)}. */
+    public static int mbllm_pack(int variant, int wtype, MemorySegment w, long rows, long cols, MemorySegment dst) {
+        try {
+            return (int) mbllm_pack.HANDLE.invokeExact(variant, wtype, w, rows, cols, dst);
+        } catch (Throwable t) {
+            throw failure("mbllm_pack", t);
+        }
+    }
+
+    private static final class mbllm_matmul_packed {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER, C_INT64, C_INT64,
+                C_POINTER, C_INT64, C_INT, C_POINTER, C_INT64, C_INT64, C_INT64);
+        static final MethodHandle HANDLE = downcall("mbllm_matmul_packed", DESC, Linker.Option.critical(true));
+    }
+
+    /**
+     * {@code int mbllm_matmul_packed(int variant, int wtype, const void *packed, int64_t rows, int64_t cols,
+     * const void *act, int64_t act_row_bytes, int32_t n_tok, float *out, int64_t out_stride, int64_t r0, int64_t r1)}.
+     */
+    public static int mbllm_matmul_packed(int variant, int wtype, MemorySegment packed, long rows, long cols,
+                                          MemorySegment act, long actRowBytes, int nTok,
+                                          MemorySegment out, long outStride, long r0, long r1) {
+        try {
+            return (int) mbllm_matmul_packed.HANDLE.invokeExact(variant, wtype, packed, rows, cols, act, actRowBytes, nTok,
+                    out, outStride, r0, r1);
+        } catch (Throwable t) {
+            throw failure("mbllm_matmul_packed", t);
+        }
+    }
+
+    private static final class mbllm_release_pages {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT64);
+        static final MethodHandle HANDLE = downcall("mbllm_release_pages", DESC);
+    }
+
+    /** {@code int mbllm_release_pages(void *p, int64_t bytes)}: madvise(MADV_DONTNEED) on the whole pages inside. */
+    public static int mbllm_release_pages(MemorySegment p, long bytes) {
+        try {
+            return (int) mbllm_release_pages.HANDLE.invokeExact(p, bytes);
+        } catch (Throwable t) {
+            throw failure("mbllm_release_pages", t);
+        }
+    }
+
+    private static final class mbllm_alloc_packed {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_POINTER, C_INT64);
+        static final MethodHandle HANDLE = downcall("mbllm_alloc_packed", DESC);
+    }
+
+    /** {@code void *mbllm_alloc_packed(int64_t bytes)}: 2 MiB-aligned anonymous memory advised for huge pages, or NULL. */
+    public static MemorySegment mbllm_alloc_packed(long bytes) {
+        try {
+            return (MemorySegment) mbllm_alloc_packed.HANDLE.invokeExact(bytes);
+        } catch (Throwable t) {
+            throw failure("mbllm_alloc_packed", t);
+        }
+    }
+
+    private static final class mbllm_free_packed {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT64);
+        static final MethodHandle HANDLE = downcall("mbllm_free_packed", DESC);
+    }
+
+    /** {@code int mbllm_free_packed(void *p, int64_t bytes)}. */
+    public static int mbllm_free_packed(MemorySegment p, long bytes) {
+        try {
+            return (int) mbllm_free_packed.HANDLE.invokeExact(p, bytes);
+        } catch (Throwable t) {
+            throw failure("mbllm_free_packed", t);
         }
     }
 }

@@ -1,0 +1,145 @@
+package io.mbllm.kernels.nativ;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.mbllm.kernels.WeightMatrix;
+
+/**
+ * Packed copies of weight matrices, and huge-page copies of mapped ones: for weight types where a kernel variant has an interleaved-row layout
+ * ({@code mbllm_pack_bytes} &gt; 0; today Q4_0, Q8_0 and Q4_K with the AVX-512 kernels, 16 rows per
+ * group; none under {@code MBLLM_ACT_QUANT=x86}, whose accumulation order is the plain kernels'), the matrix is copied
+ * into that layout once, on first use, and the copy is shared by every {@link NativeMatMul} of the process for as
+ * long as the {@link WeightMatrix} object lives (entries are keyed by identity and dropped once it is collected).
+ *
+ * Matrices of the other types that are slices of a mapped file are copied as they are into huge pages.
+ *
+ * <p>Memory: the copy takes the bytes of the matrix. When the matrix is a slice of a memory-mapped file, the whole
+ * pages of that slice are released from the resident set after packing ({@code madvise(MADV_DONTNEED)}: they stay
+ * in the page cache and come back on a touch, e.g. an embedding row lookup of a tied output matrix), so the
+ * resident size stays about the file size.
+ *
+ * <p>{@code -Dmbllm.repack=false} turns packing and copying off (the kernels read the mapped file in the plain
+ * layout), as llama.cpp's {@code --no-repack} (with mmap).
+ */
+final class PackedWeights {
+    /** Whether packing is on ({@code -Dmbllm.repack}, default true). */
+    static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("mbllm.repack", "true").trim());
+
+    private PackedWeights() {}
+
+    /** Identity key of a weight matrix and a variant, cleared when the matrix is collected. */
+    private static final class Key extends WeakReference<WeightMatrix> {
+        final int variant;
+        final int hash;
+
+        Key(WeightMatrix w, int variant, ReferenceQueue<WeightMatrix> queue) {
+            super(w, queue);
+            this.variant = variant;
+            this.hash = System.identityHashCode(w) * 31 + variant;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) return true;
+            if (!(o instanceof Key k) || k.variant != variant) return false;
+            WeightMatrix w = get();
+            return w != null && w == k.get();
+        }
+    }
+
+    private static final Map<Key, Placement> PACKED = new HashMap<>();
+    private static final ReferenceQueue<WeightMatrix> COLLECTED = new ReferenceQueue<>();
+
+    /** Rows per group of every packed layout ({@code mbllm_pack_rows}). */
+    private static final int GROUP_ROWS = 16;
+    /** Bytes copied between two releases of the source pages. */
+    private static final long COPY_SLICE = 16L << 20;
+    /** Bytes of one slab of packed copies (a multiple of the 2 MiB huge page). */
+    private static final long SLAB = 64L << 20;
+    /** The slab being filled, and the next free offset in it (guarded by {@link #PACKED}). */
+    private static MemorySegment slab = MemorySegment.NULL;
+    private static long slabUsed;
+
+    /**
+     * Memory for a packed copy: a slice of a slab, a 2 MiB-aligned mapping advised for transparent huge pages (the
+     * kernels stream the copies once per token; huge pages cut their TLB misses). Slabs keep small matrices from
+     * each rounding up to a huge page. A slab is unmapped once no slice of it is reachable (its arena is automatic).
+     */
+    private static MemorySegment allocate(long bytes) {
+        long size = (bytes + 63) & ~63L;
+        if (slab.equals(MemorySegment.NULL) || slabUsed + size > slab.byteSize()) {
+            long slabBytes = Math.max(SLAB, (size + (2L << 20) - 1) & ~((2L << 20) - 1));
+            MemorySegment raw = mbllm_kernels_h.mbllm_alloc_packed(slabBytes);
+            if (raw.equals(MemorySegment.NULL)) throw new OutOfMemoryError("cannot map " + slabBytes + " bytes for packed weights");
+            long address = raw.address();
+            slab = raw.reinterpret(slabBytes, Arena.ofAuto(), s -> mbllm_kernels_h.mbllm_free_packed(MemorySegment.ofAddress(address), slabBytes));
+            slabUsed = 0;
+        }
+        MemorySegment p = slab.asSlice(slabUsed, bytes);
+        slabUsed += size;
+        return p;
+    }
+
+    /**
+     * Where the kernels read a matrix: {@code data} holds the packed layout ({@code packed}, for
+     * {@code mbllm_matmul_packed}) or the plain layout (for {@code mbllm_matmul}).
+     */
+    record Placement(MemorySegment data, boolean packed) {}
+
+    /**
+     * Where the kernels of {@code variant} read {@code w}, the copy made now if needed: the packed copy where the
+     * variant has a packed layout for its type; for other types, when the matrix is a slice of a mapped file, a
+     * plain copy in huge pages (the same bytes: the matmul streams them once per token, and 4 KiB file pages cost a
+     * TLB miss every 4 KiB); else the matrix itself (memory the caller owns, or copies turned off).
+     */
+    static Placement of(WeightMatrix w, NativeVariant variant) {
+        if (!ENABLED) return new Placement(w.data(), false);
+        int v = variant.id(), type = w.type().id();
+        long packedBytes = mbllm_kernels_h.mbllm_pack_bytes(v, type, w.rows(), w.cols());
+        if (packedBytes < 0) throw new IllegalStateException("cannot pack " + w.name() + " (status " + packedBytes + ")");
+        boolean packed = packedBytes > 0;
+        if (!packed && !w.data().isMapped()) return new Placement(w.data(), false);
+        long bytes = packed ? packedBytes : w.rowBytes() * w.rows();
+        synchronized (PACKED) {
+            for (Reference<? extends WeightMatrix> r; (r = COLLECTED.poll()) != null; ) PACKED.remove((Key) r);
+            Key probe = new Key(w, v, null);
+            Placement p = PACKED.get(probe);
+            probe.clear();
+            if (p != null) return p;
+            MemorySegment copy = allocate(bytes);
+            if (packed) { // whole groups of rows at a time (the last slice takes the plain tail rows too)
+                long groupBytes = mbllm_kernels_h.mbllm_pack_bytes(v, type, GROUP_ROWS, w.cols());
+                int sliceRows = (int) Math.max(GROUP_ROWS, COPY_SLICE / w.rowBytes() / GROUP_ROWS * GROUP_ROWS);
+                for (int r = 0; r < w.rows(); r += sliceRows) {
+                    int n = w.rows() - r <= sliceRows + GROUP_ROWS - 1 ? w.rows() - r : sliceRows;
+                    MemorySegment src = w.data().asSlice(r * w.rowBytes(), n * w.rowBytes());
+                    int rc = mbllm_kernels_h.mbllm_pack(v, type, src, n, w.cols(), copy.asSlice(r / GROUP_ROWS * groupBytes));
+                    if (rc != mbllm_kernels_h.MBLLM_OK) throw new IllegalStateException("packing " + w.name() + " failed with status " + rc);
+                    if (w.data().isMapped()) mbllm_kernels_h.mbllm_release_pages(src, src.byteSize());
+                    if (n != sliceRows) break;
+                }
+            } else { // in slices, each released once copied: the resident size never holds both copies of a large matrix
+                for (long off = 0; off < bytes; off += COPY_SLICE) {
+                    long n = Math.min(COPY_SLICE, bytes - off);
+                    MemorySegment.copy(w.data(), off, copy, off, n);
+                    mbllm_kernels_h.mbllm_release_pages(w.data().asSlice(off, n), n);
+                }
+            }
+            if (w.data().isMapped()) mbllm_kernels_h.mbllm_release_pages(w.data(), w.rowBytes() * w.rows());
+            p = new Placement(copy, packed);
+            PACKED.put(new Key(w, v, COLLECTED), p);
+            return p;
+        }
+    }
+}

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#define MBLLM_KERNELS_ABI 4
+#define MBLLM_KERNELS_ABI 5
 
 /* Kernel variants; the bit (1 << variant) is set in mbllm_kernels_variants() when usable here. */
 #define MBLLM_VARIANT_SCALAR 0

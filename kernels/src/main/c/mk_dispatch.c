@@ -306,7 +306,7 @@ static int has_packed(int variant, int wtype) {
     if (variant < 0 || variant > 2 || !(VARIANTS & (1 << variant)) || wtype < 0 || wtype >= MK_NTYPES
         || !TABLES[variant].ptile[wtype] || !pack_info(wtype))
         return 0;
-    /* MBLLM_ACT_QUANT=x86 follows the plain kernels' ggml x86 order (compare with llama.cpp --no-repack) */
+    /* exact mode (mbllm_set_exact) keeps the plain kernels' ggml x86 order, as llama.cpp --no-repack and its unpacked Q8_0 */
     return !mk_exact;
 }
 

@@ -8,13 +8,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.mbllm.engine.lora.LoraAdapter;
 import io.mbllm.testkit.SharedData;
 
-/** {@code mbllm finetune} on stories260K with the reference run's settings, and its options and errors. */
+/**
+ * {@code mbllm finetune} on stories260K with the reference run's settings, and its options and errors. The
+ * perplexities are the PyTorch reference's float32-attention figures: the {@code f32-attention} execution.
+ */
+@Tag("f32-attention")
 class FinetuneCommandTest {
     @TempDir Path tmp;
 

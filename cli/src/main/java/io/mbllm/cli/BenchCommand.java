@@ -83,7 +83,8 @@ final class BenchCommand implements Callable<Integer> {
             try (Parallel pool = engine.pool(); Model model = EngineOptions.openModel(file)) {
                 int bos = Perplexity.chunkStartToken(Tokenizers.fromGguf(((GgufModelSource) model.source()).file().metadata()));
                 List<Benchmark.Result> results;
-                if (noRepack) System.setProperty("mbllm.repack", "false"); // read once, when the native kernels first pack
+                // read by the native kernels at each matrix's first use (restored below: tests run commands in-process)
+                String repack = noRepack ? System.setProperty("mbllm.repack", "false") : null;
                 MatMul matMul = engine.kernels.create(pool);
                 kernelsLabel = EngineOptions.Kernels.label(matMul) + (noRepack ? " (no repack)" : "");
                 try (InferenceContext ctx = model.newContext(ContextOptions.of(bench.contextLength())
@@ -92,6 +93,11 @@ final class BenchCommand implements Callable<Integer> {
                         err.println("mbllm bench: " + m);
                         err.flush();
                     });
+                } finally {
+                    if (noRepack) {
+                        if (repack == null) System.clearProperty("mbllm.repack");
+                        else System.setProperty("mbllm.repack", repack);
+                    }
                 }
                 Benchmark.ModelInfo info = Benchmark.describe(model);
                 OptionalLong rss = ProcessMemory.peakResidentBytes();

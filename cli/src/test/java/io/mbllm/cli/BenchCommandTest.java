@@ -1,6 +1,7 @@
 package io.mbllm.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -63,6 +64,15 @@ class BenchCommandTest {
             assertEquals(sum / 3, t.get("avg_ts").asDouble(), 1e-6 * sum);
             assertTrue(t.get("stddev_ts").asDouble() >= 0);
         }
+    }
+
+    @Test
+    void noRepackReadsThePlainLayoutAndSaysSo() throws Exception {
+        CliRun r = CliRun.of("bench", model(), "-p", "8", "-n", "4", "-r", "1", "-t", "1", "--no-repack", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertTrue(j.get("kernels").asText().endsWith(" (no repack)"), j.get("kernels").asText());
+        assertNull(System.getProperty("mbllm.repack"), "the switch does not outlive the command");
     }
 
     @Test

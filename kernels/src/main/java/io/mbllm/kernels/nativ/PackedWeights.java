@@ -28,8 +28,10 @@ import io.mbllm.kernels.WeightMatrix;
  * layout), as llama.cpp's {@code --no-repack} (with mmap).
  */
 final class PackedWeights {
-    /** Whether packing is on ({@code -Dmbllm.repack}, default true). */
-    static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("mbllm.repack", "true").trim());
+    /** Whether packing and copying are on ({@code -Dmbllm.repack}, default true), read at each new matrix. */
+    static boolean enabled() {
+        return !"false".equalsIgnoreCase(System.getProperty("mbllm.repack", "true").trim());
+    }
 
     private PackedWeights() {}
 
@@ -104,7 +106,7 @@ final class PackedWeights {
      * TLB miss every 4 KiB); else the matrix itself (memory the caller owns, or copies turned off).
      */
     static Placement of(WeightMatrix w, NativeVariant variant) {
-        if (!ENABLED) return new Placement(w.data(), false);
+        if (!enabled()) return new Placement(w.data(), false);
         int v = variant.id(), type = w.type().id();
         long packedBytes = mbllm_kernels_h.mbllm_pack_bytes(v, type, w.rows(), w.cols());
         if (packedBytes < 0) throw new IllegalStateException("cannot pack " + w.name() + " (status " + packedBytes + ")");

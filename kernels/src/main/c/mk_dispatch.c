@@ -306,8 +306,10 @@ static int has_packed(int variant, int wtype) {
     if (variant < 0 || variant > 2 || !(VARIANTS & (1 << variant)) || wtype < 0 || wtype >= MK_NTYPES
         || !TABLES[variant].ptile[wtype] || !pack_info(wtype))
         return 0;
-    /* exact mode (mbllm_set_exact) keeps the plain kernels' ggml x86 order, as llama.cpp --no-repack and its unpacked Q8_0 */
-    return !mk_exact;
+    /* Exact mode (mbllm_set_exact) follows llama.cpp's defaults: ggml repacks Q4_0 and Q4_K on AVX2/AVX-512 (its
+     * results then differ from --no-repack in the last bits, as ours do), but not Q8_0, whose plain ggml x86 order
+     * exact mode reproduces bit for bit. -Dmbllm.repack=false keeps every type plain (= llama.cpp --no-repack). */
+    return !mk_exact || wtype != MK_Q8_0;
 }
 
 int64_t mbllm_pack_bytes(int variant, int wtype, int64_t rows, int64_t cols) {

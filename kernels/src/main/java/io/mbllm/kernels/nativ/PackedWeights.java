@@ -13,7 +13,7 @@ import io.mbllm.kernels.WeightMatrix;
 /**
  * Packed copies of weight matrices, and huge-page copies of mapped ones: for weight types where a kernel variant has an interleaved-row layout
  * ({@code mbllm_pack_bytes} &gt; 0; today Q4_0, Q8_0 and Q4_K with the AVX-512 kernels, 16 rows per
- * group; none in exact mode ({@code io.mbllm.kernels.ExactMode}, the default), whose accumulation order is the plain kernels'), the matrix is copied
+ * group; in exact mode ({@code io.mbllm.kernels.ExactMode}, the default) Q4_0 and Q4_K only, the types llama.cpp repacks, while Q8_0 keeps the plain kernels' ggml order), the matrix is copied
  * into that layout once, on first use, and the copy is shared by every {@link NativeMatMul} of the process for as
  * long as the {@link WeightMatrix} object lives (entries are keyed by identity and dropped once it is collected).
  *

@@ -86,13 +86,27 @@ typedef void (*mk_pprep_fn)(int64_t nb, const uint8_t *a, int64_t a_stride, int3
 typedef void (*mk_ptile_fn)(int64_t nb, const uint8_t *grp, const uint8_t *a, int64_t a_stride, const float *dy,
                             const int32_t *sy, int nt, float *dst, int64_t ds);
 
+/*
+ * MK_FROWS weight rows (w + r*w_stride) against one activation row: results to s[r]. Optional (single-token passes
+ * of the float types over long rows): per row the float order of mk_dotn_fn with one token, the rows' accumulator
+ * chains interleaved and each activation vector loaded once for all rows.
+ */
+#define MK_FROWS 8
+typedef void (*mk_rows_fn)(int64_t n, const uint8_t *w, int64_t w_stride, const uint8_t *a, float *s);
+
 typedef struct {
     mk_dot_fn dot[MK_NTYPES];
     mk_dotn_fn dotn[MK_NTYPES];
+    mk_rows_fn rows[MK_NTYPES];
     mk_gemm_fn gemm[MK_NTYPES];
     mk_pprep_fn pprep[MK_NTYPES]; /* packed layouts: only where the variant has them */
     mk_ptile_fn ptile[MK_NTYPES];
 } mk_table;
+
+/* Flash attention of one query row over an F16-rounded float cache (mk_attn.c, AVX-512 build only). */
+#define MK_ATTN_MAX_HD 512
+int mk_attn_f16_avx512(const float *q, const float *k, int64_t k_stride, const float *v, int64_t v_stride,
+                       int32_t len, int32_t hd_k, int32_t hd_v, float scale, float *out);
 
 void mk_table_scalar(mk_table *t);
 void mk_table_avx2(mk_table *t);

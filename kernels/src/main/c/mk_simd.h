@@ -513,6 +513,29 @@ MK_INLINE float sc_f16(const uint8_t *p) { return h2f(p); }
 MK_INLINE float sc_bf16(const uint8_t *p) { return mk_bf2f(mk_u16(p)); }
 MK_INLINE float sc_f32(const uint8_t *p) { return mk_f32(p); }
 
+/*
+ * MK_FROWS float rows against one token (mk_rows_fn): each row keeps dotnb's single accumulator and order, so the
+ * results equal dotn with one token bit for bit; the rows' chains run side by side and each activation vector is
+ * loaded once for all of them. For long rows this is what keeps a single-token pass at memory speed: one row's
+ * chain waits on the FMA latency (4 cycles per 16 weights), and an activation row wider than L1 would be reloaded
+ * from L2 for every weight row.
+ */
+#define MK_FLOAT_ROWS(NAME, ESZ, LOAD, SCALAR, ALOAD)                                                   \
+    static void rows_##NAME(int64_t n, const uint8_t *w, int64_t ws, const uint8_t *a, float *s) {     \
+        mk_fvec acc[MK_FROWS];                                                                     \
+        for (int k = 0; k < MK_FROWS; k++) acc[k] = mk_fzero();                                    \
+        int64_t i = 0;                                                                             \
+        for (; i + MK_FW <= n; i += MK_FW) {                                                       \
+            const mk_fvec x = ALOAD(a + i * 4);                                                    \
+            for (int k = 0; k < MK_FROWS; k++) acc[k] = mk_ffma(LOAD(w + k * ws + i * ESZ), x, acc[k]); \
+        }                                                                                          \
+        for (int k = 0; k < MK_FROWS; k++) {                                                       \
+            float sum = mk_fhsum(acc[k]);                                                          \
+            for (int64_t j = i; j < n; j++) sum += SCALAR(w + k * ws + j * ESZ) * mk_f32(a + j * 4); \
+            s[k] = sum;                                                                            \
+        }                                                                                          \
+    }
+
 /* Activations of all three float types are float32 (see mbllm_act_row_bytes). */
 MK_FLOAT_DOT(f16, 2, ld_f16x16, sc_f16, ld_f32x16)
 MK_FLOAT_DOT(bf16, 2, ld_bf16x16, sc_bf16, ld_f32x16)
@@ -520,6 +543,9 @@ MK_FLOAT_DOT(f32, 4, ld_f32x16, sc_f32, ld_f32x16)
 MK_FLOAT_DOTN(f16, 2, ld_f16x16, sc_f16, ld_f32x16)
 MK_FLOAT_DOTN(bf16, 2, ld_bf16x16, sc_bf16, ld_f32x16)
 MK_FLOAT_DOTN(f32, 4, ld_f32x16, sc_f32, ld_f32x16)
+MK_FLOAT_ROWS(f16, 2, ld_f16x16, sc_f16, ld_f32x16)
+MK_FLOAT_ROWS(bf16, 2, ld_bf16x16, sc_bf16, ld_f32x16)
+MK_FLOAT_ROWS(f32, 4, ld_f32x16, sc_f32, ld_f32x16)
 
 /*
  * The multi-token kernels above keep one accumulator per token; they are instantiated for each constant token
@@ -828,5 +854,8 @@ void MK_TABLE_FN(mk_table *t) {
     t->dotn[MK_F16] = dotn_f16;
     t->dotn[MK_BF16] = dotn_bf16;
     t->dotn[MK_F32] = dotn_f32;
+    t->rows[MK_F16] = rows_f16;
+    t->rows[MK_BF16] = rows_bf16;
+    t->rows[MK_F32] = rows_f32;
     mk_gemm_table(t);
 }

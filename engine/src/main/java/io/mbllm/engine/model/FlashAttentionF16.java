@@ -1,6 +1,7 @@
 package io.mbllm.engine.model;
 
 import io.mbllm.kernels.CMath;
+import io.mbllm.kernels.nativ.NativeAttention;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -23,6 +24,8 @@ final class FlashAttentionF16 {
     /** ggml's 16 float lanes as one vector where the CPU has 512-bit vectors (else the scalar lane-by-lane form). */
     private static final VectorSpecies<Float> S16 = FloatVector.SPECIES_512;
     private static final boolean VECTOR = FloatVector.SPECIES_PREFERRED.length() >= 16;
+    /** The same computation in C where the native AVX-512 build runs (bit-identical; FlashAttentionF16Test). */
+    private static final boolean NATIVE = NativeAttention.isAvailable();
 
     FlashAttentionF16(int maxHeads, int hdK, int hdV) {
         qh = new float[maxHeads * hdK];
@@ -37,6 +40,16 @@ final class FlashAttentionF16 {
      */
     void attend(int head, float[] q, int qOff, float[] keys, float[] values, int len, int kBase, int vBase,
                 int kDim, int vDim, int hdK, int hdV, float scale, float[] out, int oOff) {
+        if (NATIVE) {
+            NativeAttention.attendF16(q, qOff, keys, kBase, kDim, values, vBase, vDim, len, hdK, hdV, scale, out, oOff);
+        } else {
+            attendJava(head, q, qOff, keys, values, len, kBase, vBase, kDim, vDim, hdK, hdV, scale, out, oOff);
+        }
+    }
+
+    /** {@link #attend} in Java (where the native build is unavailable; the reference for the native one). */
+    void attendJava(int head, float[] q, int qOff, float[] keys, float[] values, int len, int kBase, int vBase,
+                    int kDim, int vDim, int hdK, int hdV, float scale, float[] out, int oOff) {
         int qo = head * hdK, ao = head * hdV;
         for (int i = 0; i < hdK; i++) qh[qo + i] = f16(q[qOff + i]);
         for (int i = 0; i < hdV; i++) acc[ao + i] = 0f;

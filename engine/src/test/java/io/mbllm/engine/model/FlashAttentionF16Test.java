@@ -38,6 +38,46 @@ class FlashAttentionF16Test {
         }
     }
 
+    /**
+     * The native form ({@code mbllm_attn_f16}, where the AVX-512 build runs) gives the Java form's bits: head sizes
+     * with and without tails past the 64-wide dot blocks and the 16-wide V vectors, lengths 1..300, queries not yet
+     * rounded, scores spread wide enough that the running maximum moves often and many weights underflow.
+     */
+    @Test
+    void nativeEqualsJava() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.mbllm.kernels.nativ.NativeAttention.isAvailable(),
+                "native AVX-512 attention unavailable here");
+        for (int hd : new int[] {64, 80, 8, 100, 128, 256}) {
+            for (int len : new int[] {1, 2, 17, 300}) {
+                for (float spread : new float[] {1f, 12f}) {
+                    SplittableRandom r = new SplittableRandom(hd * 7919L + len * 31L + (long) spread);
+                    int heads = 3, kvHeads = 2, kDim = kvHeads * hd, vDim = kvHeads * hd + 5;
+                    float[] q = new float[heads * hd + 2];
+                    float[] keys = new float[len * kDim + 1], values = new float[len * vDim + 3];
+                    for (int i = 0; i < q.length; i++) q[i] = (float) r.nextGaussian() * spread;
+                    for (int i = 0; i < keys.length; i++) keys[i] = FlashAttentionF16.f16((float) r.nextGaussian());
+                    for (int i = 0; i < values.length; i++) values[i] = FlashAttentionF16.f16((float) r.nextGaussian() * 3);
+                    float scale = 1.0f / (float) Math.sqrt(hd);
+                    FlashAttentionF16 fa = new FlashAttentionF16(heads, hd, hd);
+                    float[] got = new float[heads * hd + 1], want = new float[heads * hd + 1];
+                    for (int h = 0; h < heads; h++) {
+                        int kvh = h % kvHeads;
+                        fa.attend(h, q, 1 + h * hd, keys, values, len, kvh * hd, 2 + kvh * hd, kDim, vDim, hd, hd, scale,
+                                got, h * hd);
+                        fa.attendJava(h, q, 1 + h * hd, keys, values, len, kvh * hd, 2 + kvh * hd, kDim, vDim, hd, hd,
+                                scale, want, h * hd);
+                    }
+                    for (int i = 0; i < want.length; i++) {
+                        int idx = i;
+                        assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]),
+                                () -> "hd " + hd + " len " + len + " spread " + spread + " [" + idx + "] native " + got[idx]
+                                        + " vs Java " + want[idx]);
+                    }
+                }
+            }
+        }
+    }
+
     private static void check(int hd, int len, int heads) {
         SplittableRandom r = new SplittableRandom(hd * 1000L + len);
         int kDim = heads * hd;

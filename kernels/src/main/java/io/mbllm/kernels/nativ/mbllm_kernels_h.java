@@ -10,7 +10,7 @@ import java.lang.invoke.MethodHandle;
  * FFM bindings of {@code src/main/c/mbllm_kernels.h}, in the shape jextract generates: per C function a nested
  * holder class with its {@link FunctionDescriptor} and downcall {@link MethodHandle} (created on first use), and a
  * static wrapper method of the same name. The calls that take Java heap arrays ({@code mbllm_quantize_act},
- * {@code mbllm_quantize_act_rows}, {@code mbllm_matmul}, {@code mbllm_pack}, {@code mbllm_matmul_packed}) are linked {@link Linker.Option#critical(boolean) critical} with heap access. Only usable
+ * {@code mbllm_quantize_act_rows}, {@code mbllm_matmul}, {@code mbllm_pack}, {@code mbllm_matmul_packed}, {@code mbllm_attn_f16}) are linked {@link Linker.Option#critical(boolean) critical} with heap access. Only usable
  * when {@link NativeKernels#isAvailable()}.
  */
 public final class mbllm_kernels_h {
@@ -270,6 +270,28 @@ public final class mbllm_kernels_h {
             return (int) mbllm_free_packed.HANDLE.invokeExact(p, bytes);
         } catch (Throwable t) {
             throw failure("mbllm_free_packed", t);
+        }
+    }
+
+    private static final class mbllm_attn_f16 {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT64, C_POINTER, C_INT64,
+                C_INT64, C_POINTER, C_INT64, C_INT64, C_INT, C_INT, C_INT, ValueLayout.JAVA_FLOAT, C_POINTER, C_INT64);
+        static final MethodHandle HANDLE = downcall("mbllm_attn_f16", DESC, Linker.Option.critical(true));
+    }
+
+    /**
+     * {@code int mbllm_attn_f16(const float *q, int64_t q_off, const float *k, int64_t k_off, int64_t k_stride,
+     * const float *v, int64_t v_off, int64_t v_stride, int32_t len, int32_t hd_k, int32_t hd_v, float scale,
+     * float *out, int64_t out_off)}.
+     */
+    public static int mbllm_attn_f16(MemorySegment q, long qOff, MemorySegment k, long kOff, long kStride,
+                                     MemorySegment v, long vOff, long vStride, int len, int hdK, int hdV, float scale,
+                                     MemorySegment out, long outOff) {
+        try {
+            return (int) mbllm_attn_f16.HANDLE.invokeExact(q, qOff, k, kOff, kStride, v, vOff, vStride, len, hdK, hdV,
+                    scale, out, outOff);
+        } catch (Throwable t) {
+            throw failure("mbllm_attn_f16", t);
         }
     }
 }

@@ -1,0 +1,43 @@
+package io.mbllm.kernels.nativ;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * Attention of one query head over an F16 K/V cache in native code ({@code mbllm_attn_f16}): the order of
+ * llama.cpp's CPU flash attention with F16 K/V on AVX-512, the same bits as the engine's Java
+ * {@code FlashAttentionF16}, several times faster (one C {@code expf} per position instead of a downcall, F16
+ * rounding in vector registers). Available where the native library loaded and its AVX-512 build runs, unless
+ * {@code -Dmbllm.attention.native=false}.
+ */
+public final class NativeAttention {
+    private NativeAttention() {}
+
+    private static final boolean AVAILABLE = Boolean.parseBoolean(System.getProperty("mbllm.attention.native", "true"))
+            && NativeKernels.isAvailable() && NativeVariant.available().contains(NativeVariant.AVX512);
+
+    /** True when {@link #attendF16} can be called. */
+    public static boolean isAvailable() {
+        return AVAILABLE;
+    }
+
+    /**
+     * Query {@code q[qOff .. qOff+hdK)} over positions {@code 0 .. len-1}: key {@code s} at
+     * {@code k[kOff + s*kStride ..]}, value {@code s} at {@code v[vOff + s*vStride ..]} (F16-rounded floats);
+     * writes {@code hdV} floats to {@code out[outOff ..]}.
+     */
+    public static void attendF16(float[] q, int qOff, float[] k, int kOff, int kStride, float[] v, int vOff, int vStride,
+                                 int len, int hdK, int hdV, float scale, float[] out, int outOff) {
+        // the C code trusts its arguments: check every range it reads or writes
+        Objects.checkFromIndexSize(qOff, hdK, q.length);
+        Objects.checkFromIndexSize(outOff, hdV, out.length);
+        if (len < 0 || kStride < 0 || vStride < 0) throw new IllegalArgumentException("negative length or stride");
+        if (len > 0) {
+            Objects.checkFromIndexSize(kOff, (long) (len - 1) * kStride + hdK, k.length);
+            Objects.checkFromIndexSize(vOff, (long) (len - 1) * vStride + hdV, v.length);
+        }
+        int rc = mbllm_kernels_h.mbllm_attn_f16(MemorySegment.ofArray(q), qOff, MemorySegment.ofArray(k), kOff, kStride,
+                MemorySegment.ofArray(v), vOff, vStride, len, hdK, hdV, scale, MemorySegment.ofArray(out), outOff);
+        if (rc != mbllm_kernels_h.MBLLM_OK) throw new IllegalStateException("mbllm_attn_f16 failed: status " + rc);
+    }
+}

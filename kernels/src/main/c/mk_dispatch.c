@@ -350,12 +350,11 @@ static void pack_q4_K(const uint8_t *x, int64_t b, int k, uint8_t *grp) {
         for (int c = 0; c < 8; c++) memcpy(gb + 512 * j + 64 * c + 4 * k, x + 16 + 32 * j + 4 * c, 4);
     for (int s2 = 0; s2 < 8; s2++) gb[2048 + 16 * s2 + k] = sc[s2];
     for (int i = 0; i < 4; i++) {
-        const uint16_t lo = m[2 * i], hi = m[2 * i + 1];
-        memcpy(gb + 2176 + 64 * i + 4 * k, &lo, 2);
-        memcpy(gb + 2176 + 64 * i + 4 * k + 2, &hi, 2);
+        gb[2176 + 32 * i + 2 * k] = m[2 * i];
+        gb[2176 + 32 * i + 2 * k + 1] = m[2 * i + 1];
     }
-    memcpy(gb + 2432 + 2 * k, x, 2);
-    memcpy(gb + 2464 + 2 * k, x + 2, 2);
+    memcpy(gb + 2304 + 2 * k, x, 2);
+    memcpy(gb + 2336 + 2 * k, x + 2, 2);
 }
 
 int mbllm_pack(int variant, int wtype, const void *w, int64_t rows, int64_t cols, void *dst) {

@@ -752,7 +752,7 @@ static void pprep_k(int64_t nb, const uint8_t *a, int64_t as, int32_t n_tok, flo
  * Packed Q4_K, MK_PR rows x nt (<= MK_PKT) tokens. Per pair of sub-blocks the 16 rows' codes are split into low and
  * high nibbles once (16 registers) and reused for every token: 16 vpdpbusd give the two sub-block sums of all 16
  * rows, scaled by the rows' six-bit scales (exact int32, as the plain kernel's sum); the mins term is 4 vpdpwssd of
- * the int16 min pairs with the activation's sub-block sums. acc += yd * (d * sum - dmin * mins) per row lane.
+ * the min pairs (bytes widened to int16) with the activation's sub-block sums. acc += yd * (d * sum - dmin * mins) per row lane.
  */
 MK_INLINE void ptileb_q4_K(int64_t nb, const uint8_t *g, const uint8_t *a, int64_t as, const float *dy,
                            const int32_t *sy, int nt, float *dst, int64_t ds) {
@@ -760,7 +760,7 @@ MK_INLINE void ptileb_q4_K(int64_t nb, const uint8_t *g, const uint8_t *a, int64
     __m512 acc[MK_PKT];
     for (int t = 0; t < MK_PKT; t++) acc[t] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
-        const uint8_t *gb = g + b * MK_PK_BLOCK, *scb = gb + 2048, *mpb = gb + 2176, *db = gb + 2432;
+        const uint8_t *gb = g + b * MK_PK_BLOCK, *scb = gb + 2048, *mpb = gb + 2176, *db = gb + 2304;
         __m512i isum[MK_PKT];
         for (int t = 0; t < MK_PKT; t++) isum[t] = _mm512_setzero_si512();
         for (int j = 0; j < 4; j++) {
@@ -788,7 +788,8 @@ MK_INLINE void ptileb_q4_K(int64_t nb, const uint8_t *g, const uint8_t *a, int64
             const int32_t *w = sy + 4 * (t * nb + b);
             __m512i ms = _mm512_setzero_si512();
             for (int i = 0; i < 4; i++)
-                ms = _mm512_dpwssd_epi32(ms, _mm512_loadu_si512((const void *)(mpb + 64 * i)), _mm512_set1_epi32(w[i]));
+                ms = _mm512_dpwssd_epi32(ms, _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *)(mpb + 32 * i))),
+                                         _mm512_set1_epi32(w[i]));
             const __m512 yd = _mm512_set1_ps(dy[t * nb + b]);
             acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[t]), _mm512_mul_ps(d, yd), acc[t]);
             acc[t] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(ms), _mm512_mul_ps(dmin, yd), acc[t]);

@@ -1,5 +1,8 @@
 package io.mbllm.engine.model;
 
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.ConcurrentHashMap;
+
 import io.mbllm.kernels.CMath;
 import io.mbllm.kernels.nativ.NativeAttention;
 import jdk.incubator.vector.FloatVector;
@@ -27,6 +30,17 @@ final class FlashAttentionF16 {
     /** The same computation in C where the native AVX-512 build runs (bit-identical; FlashAttentionF16Test). */
     private static final boolean NATIVE = NativeAttention.isAvailable();
 
+    /**
+     * One segment per array the native form has seen (the context's query and output rows, each layer's cache rows:
+     * a few dozen), so that a call allocates nothing. Arrays hash and compare by identity.
+     */
+    private final ConcurrentHashMap<float[], MemorySegment> segments = new ConcurrentHashMap<>();
+
+    private MemorySegment segment(float[] a) {
+        MemorySegment s = segments.get(a);
+        return s != null ? s : segments.computeIfAbsent(a, MemorySegment::ofArray);
+    }
+
     FlashAttentionF16(int maxHeads, int hdK, int hdV) {
         qh = new float[maxHeads * hdK];
         acc = new float[maxHeads * hdV];
@@ -41,7 +55,8 @@ final class FlashAttentionF16 {
     void attend(int head, float[] q, int qOff, float[] keys, float[] values, int len, int kBase, int vBase,
                 int kDim, int vDim, int hdK, int hdV, float scale, float[] out, int oOff) {
         if (NATIVE) {
-            NativeAttention.attendF16(q, qOff, keys, kBase, kDim, values, vBase, vDim, len, hdK, hdV, scale, out, oOff);
+            NativeAttention.attendF16(segment(q), qOff, segment(keys), kBase, kDim, segment(values), vBase, vDim, len,
+                    hdK, hdV, scale, segment(out), oOff);
         } else {
             attendJava(head, q, qOff, keys, values, len, kBase, vBase, kDim, vDim, hdK, hdV, scale, out, oOff);
         }

@@ -24,20 +24,22 @@ public final class NativeAttention {
     /**
      * Query {@code q[qOff .. qOff+hdK)} over positions {@code 0 .. len-1}: key {@code s} at
      * {@code k[kOff + s*kStride ..]}, value {@code s} at {@code v[vOff + s*vStride ..]} (F16-rounded floats);
-     * writes {@code hdV} floats to {@code out[outOff ..]}.
+     * writes {@code hdV} floats to {@code out[outOff ..]}. The segments view float arrays or native memory;
+     * offsets and strides count floats. Allocates nothing (callers keep one segment per array).
      */
-    public static void attendF16(float[] q, int qOff, float[] k, int kOff, int kStride, float[] v, int vOff, int vStride,
-                                 int len, int hdK, int hdV, float scale, float[] out, int outOff) {
+    public static void attendF16(MemorySegment q, int qOff, MemorySegment k, int kOff, int kStride, MemorySegment v,
+                                 int vOff, int vStride, int len, int hdK, int hdV, float scale, MemorySegment out,
+                                 int outOff) {
         // the C code trusts its arguments: check every range it reads or writes
-        Objects.checkFromIndexSize(qOff, hdK, q.length);
-        Objects.checkFromIndexSize(outOff, hdV, out.length);
+        Objects.checkFromIndexSize(qOff, hdK, q.byteSize() / 4);
+        Objects.checkFromIndexSize(outOff, hdV, out.byteSize() / 4);
         if (len < 0 || kStride < 0 || vStride < 0) throw new IllegalArgumentException("negative length or stride");
         if (len > 0) {
-            Objects.checkFromIndexSize(kOff, (long) (len - 1) * kStride + hdK, k.length);
-            Objects.checkFromIndexSize(vOff, (long) (len - 1) * vStride + hdV, v.length);
+            Objects.checkFromIndexSize(kOff, (long) (len - 1) * kStride + hdK, k.byteSize() / 4);
+            Objects.checkFromIndexSize(vOff, (long) (len - 1) * vStride + hdV, v.byteSize() / 4);
         }
-        int rc = mbllm_kernels_h.mbllm_attn_f16(MemorySegment.ofArray(q), qOff, MemorySegment.ofArray(k), kOff, kStride,
-                MemorySegment.ofArray(v), vOff, vStride, len, hdK, hdV, scale, MemorySegment.ofArray(out), outOff);
+        int rc = mbllm_kernels_h.mbllm_attn_f16(q, qOff, k, kOff, kStride, v, vOff, vStride, len, hdK, hdV, scale, out,
+                outOff);
         if (rc != mbllm_kernels_h.MBLLM_OK) throw new IllegalStateException("mbllm_attn_f16 failed: status " + rc);
     }
 }

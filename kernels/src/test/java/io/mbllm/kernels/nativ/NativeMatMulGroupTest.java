@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.mbllm.gguf.GgmlType;
-import io.mbllm.kernels.Parallel;
 import io.mbllm.kernels.WeightMatrix;
 
 /**
@@ -20,18 +17,6 @@ import io.mbllm.kernels.WeightMatrix;
  * activation format) gives bit for bit what one {@code matmul} per matrix gives, for one token and for a batch.
  */
 class NativeMatMulGroupTest {
-    private static Parallel parallel;
-
-    @BeforeAll
-    static void pool() {
-        parallel = new Parallel(2);
-    }
-
-    @AfterAll
-    static void close() {
-        parallel.close();
-    }
-
     @ParameterizedTest(name = "nTok={0}")
     @ValueSource(ints = {1, 3, 19})
     void groupEqualsSeparateProducts(int nTok) {
@@ -48,8 +33,8 @@ class NativeMatMulGroupTest {
             got[i] = new float[nTok * rows[i]];
         }
         float[] x = gaussian(rnd, nTok * cols, 1f);
-        NativeMatMul group = new NativeMatMul(parallel);
-        NativeMatMul single = new NativeMatMul(parallel);
+        NativeMatMul group = new NativeMatMul(POOL);
+        NativeMatMul single = new NativeMatMul(POOL);
         group.matmulAll(ws, ws.length, x, nTok, got);
         for (int i = 0; i < types.length; i++) {
             float[] want = new float[nTok * rows[i]];
@@ -66,7 +51,7 @@ class NativeMatMulGroupTest {
     void mismatchedColumnsAreRejected(int nTok) {
         requireNative();
         WeightMatrix a = quantized(GgmlType.Q8_0, 4, 64, 1), b = quantized(GgmlType.Q8_0, 4, 96, 2);
-        NativeMatMul m = new NativeMatMul(parallel);
+        NativeMatMul m = new NativeMatMul(POOL);
         assertThrows(IllegalArgumentException.class,
                 () -> m.matmulAll(new WeightMatrix[] {a, b}, 2, new float[96], nTok, new float[][] {new float[4], new float[4]}));
     }

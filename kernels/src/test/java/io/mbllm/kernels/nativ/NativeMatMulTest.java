@@ -8,14 +8,11 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.mbllm.gguf.GgmlType;
-import io.mbllm.kernels.Parallel;
 import io.mbllm.kernels.ReferenceMatMul;
 import io.mbllm.kernels.WeightMatrix;
 
@@ -32,18 +29,6 @@ import io.mbllm.kernels.WeightMatrix;
 class NativeMatMulTest {
     /** Relative tolerance of the SIMD variants, against Σ|terms|. */
     static final double SIMD_TOLERANCE = 1e-5;
-
-    private static Parallel parallel;
-
-    @BeforeAll
-    static void pool() {
-        parallel = new Parallel(2);
-    }
-
-    @AfterAll
-    static void close() {
-        parallel.close();
-    }
 
     /** (rows, column blocks or float columns, tokens): 1 row, 1 block, ragged tiles, 1/2/3/7/16 tokens and more. */
     private static final int[][] SHAPES = {
@@ -70,8 +55,8 @@ class NativeMatMulTest {
     void matchesReference(NativeVariant variant, GgmlType type) {
         requireNative();
         org.junit.jupiter.api.Assumptions.assumeTrue(NativeVariant.available().contains(variant), variant + " not on this CPU");
-        NativeMatMul nat = new NativeMatMul(parallel, variant);
-        ReferenceMatMul ref = new ReferenceMatMul(parallel);
+        NativeMatMul nat = new NativeMatMul(POOL, variant);
+        ReferenceMatMul ref = new ReferenceMatMul(POOL);
         Random rnd = new Random(type.id() * 1000L + variant.ordinal());
         double worst = 0;
         for (int s = 0; s < SHAPES.length; s++) {

@@ -11,11 +11,15 @@ import io.mbllm.gguf.GgmlType;
 import io.mbllm.gguf.quant.Half;
 import io.mbllm.gguf.quant.QuantCodec;
 import io.mbllm.gguf.quant.QuantTypes;
+import io.mbllm.kernels.Parallel;
 import io.mbllm.kernels.WeightMatrix;
 
 /** Test data and the availability rule shared by the native kernel tests. */
 final class NativeTestSupport {
     private NativeTestSupport() {}
+
+    /** The pool the native kernel tests share (two threads, as the benchmarks; daemon workers end with the JVM). */
+    static final Parallel POOL = new Parallel(2);
 
     /** Every weight type with a reference dot product, in the brief's priority order. */
     static final List<GgmlType> TYPES = List.of(GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q8_0, GgmlType.Q4_0,

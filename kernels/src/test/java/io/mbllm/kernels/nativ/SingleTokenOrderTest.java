@@ -8,15 +8,12 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.mbllm.gguf.GgmlType;
-import io.mbllm.kernels.Parallel;
 import io.mbllm.kernels.WeightMatrix;
 
 /**
@@ -28,18 +25,6 @@ import io.mbllm.kernels.WeightMatrix;
  * the eight-row group, and ragged thread ranges.
  */
 class SingleTokenOrderTest {
-    private static Parallel parallel;
-
-    @BeforeAll
-    static void pool() {
-        parallel = new Parallel(2);
-    }
-
-    @AfterAll
-    static void close() {
-        parallel.close();
-    }
-
     private static final int[] COLS = {2048, 4100, 8192};
     private static final int[] ROWS = {1, 7, 8, 9, 23, 67};
     private static final int BATCH = 6;
@@ -59,7 +44,7 @@ class SingleTokenOrderTest {
         Assumptions.assumeTrue(NativeVariant.available().contains(variant), variant + " not on this CPU");
         int was = mbllm_kernels_h.mbllm_set_exact(1);
         try {
-            NativeMatMul nat = new NativeMatMul(parallel, variant);
+            NativeMatMul nat = new NativeMatMul(POOL, variant);
             Random rnd = new Random(31L * type.id() + variant.ordinal());
             for (int cols : COLS) {
                 for (int rows : ROWS) {

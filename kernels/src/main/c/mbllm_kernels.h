@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#define MBLLM_KERNELS_ABI 6
+#define MBLLM_KERNELS_ABI 7
 
 /* Kernel variants; the bit (1 << variant) is set in mbllm_kernels_variants() when usable here. */
 #define MBLLM_VARIANT_SCALAR 0
@@ -108,13 +108,13 @@ void *mbllm_alloc_packed(int64_t bytes);
 int mbllm_free_packed(void *p, int64_t bytes);
 
 /*
- * Attention of one query head (q[q_off ..], hd_k floats) over positions 0 .. len-1 of a K/V cache holding
- * F16-rounded values as float32: key s at k[k_off + s*k_stride ..], value s at v[v_off + s*v_stride ..]; writes hd_v
- * floats to out[out_off ..]. The order of llama.cpp's CPU flash attention with F16 K/V on AVX-512 (see mk_attn.c);
+ * Attention of one query head (q[q_off ..], hd_k floats) over positions 0 .. len-1 of an F16 K/V cache (IEEE
+ * binary16 bits): key s at k[k_off + s*k_stride ..], value s at v[v_off + s*v_stride ..]; writes hd_v floats to
+ * out[out_off ..]. The order of llama.cpp's CPU flash attention with F16 K/V on AVX-512 (see mk_attn.c);
  * MBLLM_E_VARIANT where the AVX-512 build is not usable (the caller computes it in Java), MBLLM_E_ARGS for head
- * sizes above 512. Offsets and strides count floats.
+ * sizes above 512. Offsets and strides count elements.
  */
-int mbllm_attn_f16(const float *q, int64_t q_off, const float *k, int64_t k_off, int64_t k_stride, const float *v,
+int mbllm_attn_f16(const float *q, int64_t q_off, const uint16_t *k, int64_t k_off, int64_t k_stride, const uint16_t *v,
                    int64_t v_off, int64_t v_stride, int32_t len, int32_t hd_k, int32_t hd_v, float scale, float *out,
                    int64_t out_off);
 

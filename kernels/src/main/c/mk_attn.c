@@ -9,8 +9,7 @@
  *    (ggml_vec_scale_f16: product rounded to F16), otherwise the V row gets the weight expf(s - M); the V row is
  *    added by ggml_vec_mad_f16 (fused multiply-add, rounded to F16); S = S*ms + vs fused;
  *  - the output is the accumulator times 1/S.
- * The cache holds F16-rounded values as float32, so the F16 conversions of K and V are exact. expf is the C
- * library's, as in ggml. io.mbllm.engine.model.FlashAttentionF16 computes the same bits in Java.
+ * K and V are F16 bits, widened to float32 on load as ggml does. expf is the C library's, as in ggml. io.mbllm.engine.model.FlashAttentionF16 computes the same bits in Java.
  * Compiled with AVX-512 F and F16C, no contraction: every fused operation above is written as one.
  */
 #include <immintrin.h>
@@ -31,27 +30,32 @@ static inline float reduce16(__m512 v) {
     return _mm_cvtss_f32(p) + _mm_cvtss_f32(_mm_shuffle_ps(p, p, 1));
 }
 
-static float dot_f16(const float *x, const float *y, int n) {
+static inline __m512 ld_h16(const uint16_t *p) { return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p)); }
+
+static inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
+
+/* x: the key (F16), y: the F16-rounded query (float). */
+static float dot_f16(const uint16_t *x, const float *y, int n) {
     const int np = n & ~63;
     double sum = 0;
     if (np > 0) {
         __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
         for (int i = 0; i < np; i += 64) {
-            a0 = _mm512_fmadd_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(y + i), a0);
-            a1 = _mm512_fmadd_ps(_mm512_loadu_ps(x + i + 16), _mm512_loadu_ps(y + i + 16), a1);
-            a2 = _mm512_fmadd_ps(_mm512_loadu_ps(x + i + 32), _mm512_loadu_ps(y + i + 32), a2);
-            a3 = _mm512_fmadd_ps(_mm512_loadu_ps(x + i + 48), _mm512_loadu_ps(y + i + 48), a3);
+            a0 = _mm512_fmadd_ps(ld_h16(x + i), _mm512_loadu_ps(y + i), a0);
+            a1 = _mm512_fmadd_ps(ld_h16(x + i + 16), _mm512_loadu_ps(y + i + 16), a1);
+            a2 = _mm512_fmadd_ps(ld_h16(x + i + 32), _mm512_loadu_ps(y + i + 32), a2);
+            a3 = _mm512_fmadd_ps(ld_h16(x + i + 48), _mm512_loadu_ps(y + i + 48), a3);
         }
         sum = reduce16(_mm512_add_ps(_mm512_add_ps(a0, a2), _mm512_add_ps(a1, a3)));
     }
     for (int i = np; i < n; i++) {
-        const float p = x[i] * y[i];
+        const float p = h2f(x[i]) * y[i];
         sum += p;
     }
     return (float)sum;
 }
 
-int mk_attn_f16_avx512(const float *q, const float *k, int64_t k_stride, const float *v, int64_t v_stride,
+int mk_attn_f16_avx512(const float *q, const uint16_t *k, int64_t k_stride, const uint16_t *v, int64_t v_stride,
                        int32_t len, int32_t hd_k, int32_t hd_v, float scale, float *out) {
     float qh[MK_ATTN_MAX_HD], acc[MK_ATTN_MAX_HD];
     int i;
@@ -72,11 +76,11 @@ int mk_attn_f16_avx512(const float *q, const float *k, int64_t k_stride, const f
         } else {
             vs = expf(sc - m);
         }
-        const float *vr = v + s * v_stride;
+        const uint16_t *vr = v + s * v_stride;
         const __m512 w = _mm512_set1_ps(vs);
         for (i = 0; i + 16 <= hd_v; i += 16)
-            _mm512_storeu_ps(acc + i, round_h16(_mm512_fmadd_ps(_mm512_loadu_ps(vr + i), w, _mm512_loadu_ps(acc + i))));
-        for (; i < hd_v; i++) acc[i] = round_h(fmaf(vr[i], vs, acc[i]));
+            _mm512_storeu_ps(acc + i, round_h16(_mm512_fmadd_ps(ld_h16(vr + i), w, _mm512_loadu_ps(acc + i))));
+        for (; i < hd_v; i++) acc[i] = round_h(fmaf(h2f(vr[i]), vs, acc[i]));
         sum = fmaf(sum, ms, vs);
     }
     const float inv = sum == 0.0f ? 0.0f : 1.0f / sum;

@@ -468,7 +468,7 @@ int mbllm_free_packed(void *p, int64_t bytes) {
 
 /* ---------------------------------------------------------------- attention */
 
-int mbllm_attn_f16(const float *q, int64_t q_off, const float *k, int64_t k_off, int64_t k_stride, const float *v,
+int mbllm_attn_f16(const float *q, int64_t q_off, const uint16_t *k, int64_t k_off, int64_t k_stride, const uint16_t *v,
                    int64_t v_off, int64_t v_stride, int32_t len, int32_t hd_k, int32_t hd_v, float scale, float *out,
                    int64_t out_off) {
     if (!(VARIANTS & (1 << MBLLM_VARIANT_AVX512))) return MBLLM_E_VARIANT;

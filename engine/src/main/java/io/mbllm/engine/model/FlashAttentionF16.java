@@ -16,13 +16,15 @@ import jdk.incubator.vector.VectorSpecies;
  * when a score raises {@code M} the accumulator is scaled by {@code expf(Mold - M)}, otherwise the V row is added
  * with weight {@code expf(s - M)}; the result is the accumulator times {@code 1/S}.
  *
- * <p>The K/V values stored in the cache must already be F16-rounded (the caller rounds on store). Scratch rows are
- * per query head, so heads can run on different threads; nothing is allocated per call.
+ * <p>The cache holds K and V as F16 bits ({@link KvCache}). Scratch rows are per query head, so heads can run on
+ * different threads; nothing is allocated per call.
  */
 final class FlashAttentionF16 {
     private final float[] qh; // [n_head][head_dim_k] the F16-rounded query
     private final float[] acc; // [n_head][head_dim_v] the F16 V accumulator
     private final float[] lanes; // [n_head][16] the 16 lanes of a dot product before their reduction
+    private final float[] kRow; // [n_head][head_dim_k] the Java form's key row, widened from F16
+    private final float[] vRow; // [n_head][head_dim_v] the Java form's value row, widened from F16
 
     /** ggml's 16 float lanes as one vector where the CPU has 512-bit vectors (else the scalar lane-by-lane form). */
     private static final VectorSpecies<Float> S16 = FloatVector.SPECIES_512;
@@ -34,25 +36,32 @@ final class FlashAttentionF16 {
      * One segment per array the native form has seen (the context's query and output rows, each layer's cache rows:
      * a few dozen), so that a call allocates nothing. Arrays hash and compare by identity.
      */
-    private final ConcurrentHashMap<float[], MemorySegment> segments = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Object, MemorySegment> segments = new ConcurrentHashMap<>();
 
     private MemorySegment segment(float[] a) {
         MemorySegment s = segments.get(a);
-        return s != null ? s : segments.computeIfAbsent(a, MemorySegment::ofArray);
+        return s != null ? s : segments.computeIfAbsent(a, x -> MemorySegment.ofArray((float[]) x));
+    }
+
+    private MemorySegment segment(short[] a) {
+        MemorySegment s = segments.get(a);
+        return s != null ? s : segments.computeIfAbsent(a, x -> MemorySegment.ofArray((short[]) x));
     }
 
     FlashAttentionF16(int maxHeads, int hdK, int hdV) {
         qh = new float[maxHeads * hdK];
         acc = new float[maxHeads * hdV];
         lanes = new float[maxHeads * 16];
+        kRow = new float[maxHeads * hdK];
+        vRow = new float[maxHeads * hdV];
     }
 
     /**
      * Attends query {@code q[qOff .. qOff+hdK)} (query head {@code head}) over positions {@code 0 .. len-1} of the
-     * cache rows {@code keys[s*kDim + kBase ..]}, {@code values[s*vDim + vBase ..]}; writes {@code hdV} values to
-     * {@code out[oOff ..]}.
+     * cache rows {@code keys[s*kDim + kBase ..]}, {@code values[s*vDim + vBase ..]} (F16 bits); writes {@code hdV}
+     * values to {@code out[oOff ..]}.
      */
-    void attend(int head, float[] q, int qOff, float[] keys, float[] values, int len, int kBase, int vBase,
+    void attend(int head, float[] q, int qOff, short[] keys, short[] values, int len, int kBase, int vBase,
                 int kDim, int vDim, int hdK, int hdV, float scale, float[] out, int oOff) {
         if (NATIVE) {
             NativeAttention.attendF16(segment(q), qOff, segment(keys), kBase, kDim, segment(values), vBase, vDim, len,
@@ -63,15 +72,16 @@ final class FlashAttentionF16 {
     }
 
     /** {@link #attend} in Java (where the native build is unavailable; the reference for the native one). */
-    void attendJava(int head, float[] q, int qOff, float[] keys, float[] values, int len, int kBase, int vBase,
+    void attendJava(int head, float[] q, int qOff, short[] keys, short[] values, int len, int kBase, int vBase,
                     int kDim, int vDim, int hdK, int hdV, float scale, float[] out, int oOff) {
         int qo = head * hdK, ao = head * hdV;
+        float[] kr = kRow, vr = vRow;
         for (int i = 0; i < hdK; i++) qh[qo + i] = f16(q[qOff + i]);
         for (int i = 0; i < hdV; i++) acc[ao + i] = 0f;
         float sum = 0, m = Float.NEGATIVE_INFINITY;
         for (int s = 0; s < len; s++) {
-            float sc = (VECTOR ? dotF16(qh, qo, keys, s * kDim + kBase, hdK, lanes, head * 16)
-                    : dotF16(qh, qo, keys, s * kDim + kBase, hdK)) * scale;
+            for (int i = 0, ko = s * kDim + kBase; i < hdK; i++) kr[qo + i] = Float.float16ToFloat(keys[ko + i]);
+            float sc = (VECTOR ? dotF16(qh, qo, kr, qo, hdK, lanes, head * 16) : dotF16(qh, qo, kr, qo, hdK)) * scale;
             float mOld = m, ms = 1f, vs = 1f;
             if (sc > m) {
                 m = sc;
@@ -80,8 +90,8 @@ final class FlashAttentionF16 {
             } else {
                 vs = CMath.exp(sc - m);
             }
-            int vo = s * vDim + vBase;
-            for (int i = 0; i < hdV; i++) acc[ao + i] = f16(Math.fma(values[vo + i], vs, acc[ao + i]));
+            for (int i = 0, vo = s * vDim + vBase; i < hdV; i++) vr[ao + i] = Float.float16ToFloat(values[vo + i]);
+            for (int i = 0; i < hdV; i++) acc[ao + i] = f16(Math.fma(vr[ao + i], vs, acc[ao + i]));
             sum = Math.fma(sum, ms, vs);
         }
         float sInv = sum == 0f ? 0f : 1.0f / sum;

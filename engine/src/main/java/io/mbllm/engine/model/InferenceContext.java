@@ -335,17 +335,18 @@ public final class InferenceContext implements AutoCloseable {
 
     private void storeKv(int l, int n, int pos0) {
         int kDim = cfg.keyDim(l), vDim = cfg.valueDim(l);
-        System.arraycopy(k, 0, cache.keys[l], pos0 * kDim, n * kDim);
-        System.arraycopy(v, 0, cache.values[l], pos0 * vDim, n * vDim);
-        if (GGML_F16_ATTN) {
-            float[] kc = cache.keys[l], vc = cache.values[l];
-            for (int i = pos0 * kDim; i < (pos0 + n) * kDim; i++) kc[i] = FlashAttentionF16.f16(kc[i]);
-            for (int i = pos0 * vDim; i < (pos0 + n) * vDim; i++) vc[i] = FlashAttentionF16.f16(vc[i]);
+        if (KvCache.F16) { // rounded to nearest-even, as ggml's F32 -> F16 copy into its cache
+            short[] kc = cache.keys16[l], vc = cache.values16[l];
+            for (int i = 0, o = pos0 * kDim; i < n * kDim; i++) kc[o + i] = Float.floatToFloat16(k[i]);
+            for (int i = 0, o = pos0 * vDim; i < n * vDim; i++) vc[o + i] = Float.floatToFloat16(v[i]);
+        } else {
+            System.arraycopy(k, 0, cache.keys[l], pos0 * kDim, n * kDim);
+            System.arraycopy(v, 0, cache.values[l], pos0 * vDim, n * vDim);
         }
     }
 
     /** {@link ExactMode#ATTENTION}: F16 K/V and llama.cpp's CPU flash attention ({@link FlashAttentionF16}). */
-    private static final boolean GGML_F16_ATTN = ExactMode.ATTENTION;
+    private static final boolean GGML_F16_ATTN = KvCache.F16;
 
     private void attention(int l, int n, int pos0) {
         attLayer = l;
@@ -364,7 +365,8 @@ public final class InferenceContext implements AutoCloseable {
         int nHead = cfg.headCount(l), group = nHead / cfg.headCountKv(l);
         int qDim = cfg.queryDim(l), kDim = cfg.keyDim(l), vDim = cfg.valueDim(l), oDim = nHead * hdV;
         float scale = GGML_F16_ATTN ? 1.0f / (float) Math.sqrt(hdK) : (float) (1.0 / Math.sqrt(hdK));
-        float[] keys = cache.keys[l], values = cache.values[l];
+        float[] keys = GGML_F16_ATTN ? null : cache.keys[l], values = GGML_F16_ATTN ? null : cache.values[l];
+        short[] keys16 = GGML_F16_ATTN ? cache.keys16[l] : null, values16 = GGML_F16_ATTN ? cache.values16[l] : null;
         for (int h = from; h < to; h++) {
             int kvh = h / group;
             int sOff = h * nCtx;
@@ -372,7 +374,7 @@ public final class InferenceContext implements AutoCloseable {
                 int len = pos0 + t + 1;
                 int qOff = t * qDim + h * hdK;
                 if (GGML_F16_ATTN) {
-                    flash.attend(h, q, qOff, keys, values, len, kvh * hdK, kvh * hdV, kDim, vDim, hdK, hdV, scale,
+                    flash.attend(h, q, qOff, keys16, values16, len, kvh * hdK, kvh * hdV, kDim, vDim, hdK, hdV, scale,
                             attnOut, t * oDim + h * hdV);
                     continue;
                 }

@@ -53,10 +53,10 @@ class FlashAttentionF16Test {
                     SplittableRandom r = new SplittableRandom(hd * 7919L + len * 31L + (long) spread);
                     int heads = 3, kvHeads = 2, kDim = kvHeads * hd, vDim = kvHeads * hd + 5;
                     float[] q = new float[heads * hd + 2];
-                    float[] keys = new float[len * kDim + 1], values = new float[len * vDim + 3];
+                    short[] keys = new short[len * kDim + 1], values = new short[len * vDim + 3];
                     for (int i = 0; i < q.length; i++) q[i] = (float) r.nextGaussian() * spread;
-                    for (int i = 0; i < keys.length; i++) keys[i] = FlashAttentionF16.f16((float) r.nextGaussian());
-                    for (int i = 0; i < values.length; i++) values[i] = FlashAttentionF16.f16((float) r.nextGaussian() * 3);
+                    for (int i = 0; i < keys.length; i++) keys[i] = Float.floatToFloat16((float) r.nextGaussian());
+                    for (int i = 0; i < values.length; i++) values[i] = Float.floatToFloat16((float) r.nextGaussian() * 3);
                     float scale = 1.0f / (float) Math.sqrt(hd);
                     FlashAttentionF16 fa = new FlashAttentionF16(heads, hd, hd);
                     float[] got = new float[heads * hd + 1], want = new float[heads * hd + 1];
@@ -81,10 +81,11 @@ class FlashAttentionF16Test {
     private static void check(int hd, int len, int heads) {
         SplittableRandom r = new SplittableRandom(hd * 1000L + len);
         int kDim = heads * hd;
-        float[] q = new float[kDim], keys = new float[len * kDim], values = new float[len * kDim];
+        float[] q = new float[kDim];
+        short[] keys = new short[len * kDim], values = new short[len * kDim];
         for (int i = 0; i < q.length; i++) q[i] = FlashAttentionF16.f16((float) r.nextGaussian());
-        for (int i = 0; i < keys.length; i++) keys[i] = FlashAttentionF16.f16((float) r.nextGaussian());
-        for (int i = 0; i < values.length; i++) values[i] = FlashAttentionF16.f16((float) r.nextGaussian());
+        for (int i = 0; i < keys.length; i++) keys[i] = Float.floatToFloat16((float) r.nextGaussian());
+        for (int i = 0; i < values.length; i++) values[i] = Float.floatToFloat16((float) r.nextGaussian());
         float scale = 1.0f / (float) Math.sqrt(hd);
         FlashAttentionF16 fa = new FlashAttentionF16(heads, hd, hd);
         float[] out = new float[kDim];
@@ -96,14 +97,14 @@ class FlashAttentionF16Test {
             double max = Double.NEGATIVE_INFINITY, sum = 0;
             for (int p = 0; p < len; p++) {
                 double d = 0;
-                for (int i = 0; i < hd; i++) d += (double) q[h * hd + i] * keys[p * kDim + h * hd + i];
+                for (int i = 0; i < hd; i++) d += (double) q[h * hd + i] * Float.float16ToFloat(keys[p * kDim + h * hd + i]);
                 s[p] = d * scale;
                 max = Math.max(max, s[p]);
             }
             for (int p = 0; p < len; p++) sum += s[p] = Math.exp(s[p] - max);
             for (int i = 0; i < hd; i++) {
                 double want = 0;
-                for (int p = 0; p < len; p++) want += s[p] / sum * values[p * kDim + h * hd + i];
+                for (int p = 0; p < len; p++) want += s[p] / sum * Float.float16ToFloat(values[p * kDim + h * hd + i]);
                 // the F16 accumulator: each of the len steps may round by 2^-11 of the running value (|v| <~ 4)
                 double tol = 4 * Math.pow(2, -11) * Math.sqrt(len) + 1e-6;
                 assertEquals(want, out[h * hd + i], tol, "hd " + hd + " len " + len + " head " + h + " [" + i + "]");

@@ -23,9 +23,10 @@ public final class NativeAttention {
 
     /**
      * Query {@code q[qOff .. qOff+hdK)} over positions {@code 0 .. len-1}: key {@code s} at
-     * {@code k[kOff + s*kStride ..]}, value {@code s} at {@code v[vOff + s*vStride ..]} (F16-rounded floats);
-     * writes {@code hdV} floats to {@code out[outOff ..]}. The segments view float arrays or native memory;
-     * offsets and strides count floats. Allocates nothing (callers keep one segment per array).
+     * {@code k[kOff + s*kStride ..]}, value {@code s} at {@code v[vOff + s*vStride ..]} (F16 bits); writes
+     * {@code hdV} floats to {@code out[outOff ..]}. The segments view arrays ({@code float[]} for q and out,
+     * {@code short[]} for k and v) or native memory; offsets and strides count elements. Allocates nothing
+     * (callers keep one segment per array).
      */
     public static void attendF16(MemorySegment q, int qOff, MemorySegment k, int kOff, int kStride, MemorySegment v,
                                  int vOff, int vStride, int len, int hdK, int hdV, float scale, MemorySegment out,
@@ -35,8 +36,8 @@ public final class NativeAttention {
         Objects.checkFromIndexSize(outOff, hdV, out.byteSize() / 4);
         if (len < 0 || kStride < 0 || vStride < 0) throw new IllegalArgumentException("negative length or stride");
         if (len > 0) {
-            Objects.checkFromIndexSize(kOff, (long) (len - 1) * kStride + hdK, k.byteSize() / 4);
-            Objects.checkFromIndexSize(vOff, (long) (len - 1) * vStride + hdV, v.byteSize() / 4);
+            Objects.checkFromIndexSize(kOff, (long) (len - 1) * kStride + hdK, k.byteSize() / 2);
+            Objects.checkFromIndexSize(vOff, (long) (len - 1) * vStride + hdV, v.byteSize() / 2);
         }
         int rc = mbllm_kernels_h.mbllm_attn_f16(q, qOff, k, kOff, kStride, v, vOff, vStride, len, hdK, hdV, scale, out,
                 outOff);

@@ -33,7 +33,7 @@ public final class NativeKernels {
     /** Where the build puts the library on the class path. */
     static final String RESOURCE = "/native/linux-x86_64/libmbllm_kernels.so";
     /** The ABI version this Java code was written against ({@code MBLLM_KERNELS_ABI}). */
-    static final int ABI = 6;
+    static final int ABI = 7;
 
     private static final System.Logger LOG = System.getLogger(NativeKernels.class.getName());
 

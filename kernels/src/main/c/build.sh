@@ -36,7 +36,8 @@ $CC $BASE -ffp-contract=off -c "$SRC/mk_dispatch.c" -o "$TMP/mk_dispatch.o" || f
 $CC $BASE -ffp-contract=off -c "$SRC/mk_scalar.c" -o "$TMP/mk_scalar.o" || fail mk_scalar.c
 $CC $BASE $X86 -c "$SRC/mk_avx2.c" -o "$TMP/mk_avx2.o" || fail mk_avx2.c
 $CC $BASE $X86 -mavx512f -mavx512bw -mavx512vl -mavx512vnni -c "$SRC/mk_avx512.c" -o "$TMP/mk_avx512.o" || fail mk_avx512.c
-$CC $BASE $X86 -mavx512f -ffp-contract=off -c "$SRC/mk_attn.c" -o "$TMP/mk_attn.o" || fail mk_attn.c
+$CC $BASE $X86 -ffp-contract=off -c "$SRC/mk_attn_avx2.c" -o "$TMP/mk_attn_avx2.o" || fail mk_attn_avx2.c
+$CC $BASE $X86 -mavx512f -ffp-contract=off -c "$SRC/mk_attn_avx512.c" -o "$TMP/mk_attn_avx512.o" || fail mk_attn_avx512.c
 $CC -shared -Wl,-z,noexecstack -o "$TMP/libmbllm_kernels.so" "$TMP"/*.o -lm || fail link
 mkdir -p "$OUT" && mv -f "$TMP/libmbllm_kernels.so" "$LIB" || fail install
 say "built $LIB"

@@ -110,12 +110,13 @@ int mbllm_free_packed(void *p, int64_t bytes);
 /*
  * Attention of one query head (q[q_off ..], hd_k floats) over positions 0 .. len-1 of an F16 K/V cache (IEEE
  * binary16 bits): key s at k[k_off + s*k_stride ..], value s at v[v_off + s*v_stride ..]; writes hd_v floats to
- * out[out_off ..]. The order of llama.cpp's CPU flash attention with F16 K/V on AVX-512 (see mk_attn.c);
- * MBLLM_E_VARIANT where the AVX-512 build is not usable (the caller computes it in Java), MBLLM_E_ARGS for head
- * sizes above 512. Offsets and strides count elements.
+ * out[out_off ..]. The order of llama.cpp's CPU flash attention with F16 K/V on AVX-512 (see mk_attn.h), from
+ * both the AVX2 and the AVX-512 variant (the same bits); MBLLM_E_VARIANT for the scalar variant or one this CPU
+ * cannot run (the caller computes it in Java), MBLLM_E_ARGS for head sizes above 512. Offsets and strides count
+ * elements.
  */
-int mbllm_attn_f16(const float *q, int64_t q_off, const uint16_t *k, int64_t k_off, int64_t k_stride, const uint16_t *v,
-                   int64_t v_off, int64_t v_stride, int32_t len, int32_t hd_k, int32_t hd_v, float scale, float *out,
-                   int64_t out_off);
+int mbllm_attn_f16(int variant, const float *q, int64_t q_off, const uint16_t *k, int64_t k_off, int64_t k_stride,
+                   const uint16_t *v, int64_t v_off, int64_t v_stride, int32_t len, int32_t hd_k, int32_t hd_v, float scale,
+                   float *out, int64_t out_off);
 
 #endif

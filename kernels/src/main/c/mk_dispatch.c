@@ -468,10 +468,12 @@ int mbllm_free_packed(void *p, int64_t bytes) {
 
 /* ---------------------------------------------------------------- attention */
 
-int mbllm_attn_f16(const float *q, int64_t q_off, const uint16_t *k, int64_t k_off, int64_t k_stride, const uint16_t *v,
-                   int64_t v_off, int64_t v_stride, int32_t len, int32_t hd_k, int32_t hd_v, float scale, float *out,
-                   int64_t out_off) {
-    if (!(VARIANTS & (1 << MBLLM_VARIANT_AVX512))) return MBLLM_E_VARIANT;
+int mbllm_attn_f16(int variant, const float *q, int64_t q_off, const uint16_t *k, int64_t k_off, int64_t k_stride,
+                   const uint16_t *v, int64_t v_off, int64_t v_stride, int32_t len, int32_t hd_k, int32_t hd_v, float scale,
+                   float *out, int64_t out_off) {
+    if (variant < MBLLM_VARIANT_AVX2 || variant > MBLLM_VARIANT_AVX512 || !(VARIANTS & (1 << variant))) return MBLLM_E_VARIANT;
     if (len < 0 || hd_k <= 0 || hd_v <= 0 || hd_k > MK_ATTN_MAX_HD || hd_v > MK_ATTN_MAX_HD) return MBLLM_E_ARGS;
-    return mk_attn_f16_avx512(q + q_off, k + k_off, k_stride, v + v_off, v_stride, len, hd_k, hd_v, scale, out + out_off);
+    return (variant == MBLLM_VARIANT_AVX512 ? mk_attn_f16_avx512 : mk_attn_f16_avx2)(q + q_off, k + k_off, k_stride,
+                                                                                     v + v_off, v_stride, len, hd_k, hd_v,
+                                                                                     scale, out + out_off);
 }

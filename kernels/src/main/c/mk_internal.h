@@ -104,10 +104,12 @@ typedef struct {
     mk_ptile_fn ptile[MK_NTYPES];
 } mk_table;
 
-/* Flash attention of one query row over an F16 K/V cache (mk_attn.c, AVX-512 build only). */
+/* Flash attention of one query row over an F16 K/V cache (mk_attn.h; the same bits from both builds). */
 #define MK_ATTN_MAX_HD 512
 int mk_attn_f16_avx512(const float *q, const uint16_t *k, int64_t k_stride, const uint16_t *v, int64_t v_stride,
                        int32_t len, int32_t hd_k, int32_t hd_v, float scale, float *out);
+int mk_attn_f16_avx2(const float *q, const uint16_t *k, int64_t k_stride, const uint16_t *v, int64_t v_stride,
+                     int32_t len, int32_t hd_k, int32_t hd_v, float scale, float *out);
 
 void mk_table_scalar(mk_table *t);
 void mk_table_avx2(mk_table *t);

@@ -84,7 +84,8 @@ public final class Model implements AutoCloseable {
         }
         if (need > available || perLayer > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("num_ctx " + options.contextLength() + " needs a " + (need >> 20)
-                    + " MiB KV cache (F32); only " + (available >> 20) + " MiB of heap are free");
+                    + " MiB KV cache (" + (KvCache.F16 ? "F16" : "F32") + "); only " + (available >> 20)
+                    + " MiB of heap are free");
         }
         return new InferenceContext(this, options);
     }

@@ -2,9 +2,13 @@ package io.mbllm.engine.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
+
+import io.mbllm.kernels.nativ.NativeAttention;
+import io.mbllm.kernels.nativ.NativeVariant;
 
 /**
  * {@link FlashAttentionF16} against a float64 softmax attention over the same F16-rounded query, keys and values:
@@ -39,14 +43,14 @@ class FlashAttentionF16Test {
     }
 
     /**
-     * The native form ({@code mbllm_attn_f16}, where the AVX-512 build runs) gives the Java form's bits: head sizes
-     * with and without tails past the 64-wide dot blocks and the 16-wide V vectors, lengths 1..300, queries not yet
-     * rounded, scores spread wide enough that the running maximum moves often and many weights underflow.
+     * The native form ({@code mbllm_attn_f16}, each SIMD build this CPU runs: AVX2 and AVX-512) gives the Java
+     * form's bits: head sizes with and without tails past the 64-wide dot blocks and the 16-wide V vectors, lengths
+     * 1..300, queries not yet rounded, scores spread wide enough that the running maximum moves often and many
+     * weights underflow. {@code attend} itself (the variant the engine picks) is checked too.
      */
     @Test
     void nativeEqualsJava() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(io.mbllm.kernels.nativ.NativeAttention.isAvailable(),
-                "native AVX-512 attention unavailable here");
+        org.junit.jupiter.api.Assumptions.assumeTrue(NativeAttention.isAvailable(), "native attention unavailable here");
         for (int hd : new int[] {64, 80, 8, 100, 128, 256}) {
             for (int len : new int[] {1, 2, 17, 300}) {
                 for (float spread : new float[] {1f, 12f}) {
@@ -59,22 +63,35 @@ class FlashAttentionF16Test {
                     for (int i = 0; i < values.length; i++) values[i] = Float.floatToFloat16((float) r.nextGaussian() * 3);
                     float scale = 1.0f / (float) Math.sqrt(hd);
                     FlashAttentionF16 fa = new FlashAttentionF16(heads, hd, hd);
-                    float[] got = new float[heads * hd + 1], want = new float[heads * hd + 1];
+                    float[] want = new float[heads * hd + 1], viaAttend = new float[heads * hd + 1];
                     for (int h = 0; h < heads; h++) {
                         int kvh = h % kvHeads;
-                        fa.attend(h, q, 1 + h * hd, keys, values, len, kvh * hd, 2 + kvh * hd, kDim, vDim, hd, hd, scale,
-                                got, h * hd);
                         fa.attendJava(h, q, 1 + h * hd, keys, values, len, kvh * hd, 2 + kvh * hd, kDim, vDim, hd, hd,
                                 scale, want, h * hd);
+                        fa.attend(h, q, 1 + h * hd, keys, values, len, kvh * hd, 2 + kvh * hd, kDim, vDim, hd, hd, scale,
+                                viaAttend, h * hd);
                     }
-                    for (int i = 0; i < want.length; i++) {
-                        int idx = i;
-                        assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]),
-                                () -> "hd " + hd + " len " + len + " spread " + spread + " [" + idx + "] native " + got[idx]
-                                        + " vs Java " + want[idx]);
+                    assertSameBits(want, viaAttend, "attend hd " + hd + " len " + len + " spread " + spread);
+                    for (NativeVariant v : NativeAttention.variants()) {
+                        float[] got = new float[heads * hd + 1];
+                        for (int h = 0; h < heads; h++) {
+                            int kvh = h % kvHeads;
+                            NativeAttention.attendF16(v, MemorySegment.ofArray(q), 1 + h * hd, MemorySegment.ofArray(keys),
+                                    kvh * hd, kDim, MemorySegment.ofArray(values), 2 + kvh * hd, vDim, len, hd, hd, scale,
+                                    MemorySegment.ofArray(got), h * hd);
+                        }
+                        assertSameBits(want, got, v + " hd " + hd + " len " + len + " spread " + spread);
                     }
                 }
             }
+        }
+    }
+
+    private static void assertSameBits(float[] want, float[] got, String what) {
+        for (int i = 0; i < want.length; i++) {
+            int idx = i;
+            assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]),
+                    () -> what + " [" + idx + "] native " + got[idx] + " vs Java " + want[idx]);
         }
     }
 

@@ -274,21 +274,22 @@ public final class mbllm_kernels_h {
     }
 
     private static final class mbllm_attn_f16 {
-        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT64, C_POINTER, C_INT64,
-                C_INT64, C_POINTER, C_INT64, C_INT64, C_INT, C_INT, C_INT, ValueLayout.JAVA_FLOAT, C_POINTER, C_INT64);
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT64, C_POINTER,
+                C_INT64, C_INT64, C_POINTER, C_INT64, C_INT64, C_INT, C_INT, C_INT, ValueLayout.JAVA_FLOAT, C_POINTER,
+                C_INT64);
         static final MethodHandle HANDLE = downcall("mbllm_attn_f16", DESC, Linker.Option.critical(true));
     }
 
     /**
-     * {@code int mbllm_attn_f16(const float *q, int64_t q_off, const uint16_t *k, int64_t k_off, int64_t k_stride,
+     * {@code int mbllm_attn_f16(int variant, const float *q, int64_t q_off, const uint16_t *k, int64_t k_off, int64_t k_stride,
      * const uint16_t *v, int64_t v_off, int64_t v_stride, int32_t len, int32_t hd_k, int32_t hd_v, float scale,
      * float *out, int64_t out_off)}.
      */
-    public static int mbllm_attn_f16(MemorySegment q, long qOff, MemorySegment k, long kOff, long kStride,
+    public static int mbllm_attn_f16(int variant, MemorySegment q, long qOff, MemorySegment k, long kOff, long kStride,
                                      MemorySegment v, long vOff, long vStride, int len, int hdK, int hdV, float scale,
                                      MemorySegment out, long outOff) {
         try {
-            return (int) mbllm_attn_f16.HANDLE.invokeExact(q, qOff, k, kOff, kStride, v, vOff, vStride, len, hdK, hdV,
+            return (int) mbllm_attn_f16.HANDLE.invokeExact(variant, q, qOff, k, kOff, kStride, v, vOff, vStride, len, hdK, hdV,
                     scale, out, outOff);
         } catch (Throwable t) {
             throw failure("mbllm_attn_f16", t);

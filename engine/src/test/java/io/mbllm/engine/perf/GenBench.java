@@ -38,7 +38,8 @@ import io.mbllm.kernels.Parallel;
  *   io.mbllm.engine.perf.GenBench ~/.cache/mbllm/oracle/llama-1b-Q4_K_M.gguf [more files...]
  * </pre>
  * Several files are measured one after the other (each in its own rounds). {@code -Dtests=pp} or {@code tg}
- * measures only one of the two.
+ * measures only one of the two. {@code -Ddepth=N} runs both tests after N cached tokens (prefilled before each
+ * repetition, not timed; llama-bench {@code -d N}): how attention holds up as the context grows.
  *
  * <p>{@code -Dcpu=true} (with {@code -Dthreads=1}) measures tokens per CPU second instead of per wall second, for
  * machines too loaded for wall-clock figures: ours from the benchmark thread's CPU time, llama-bench's from
@@ -58,6 +59,7 @@ public final class GenBench {
         int threads = Integer.getInteger("threads", 2);
         int pp = Integer.getInteger("pp", 64);
         int tg = Integer.getInteger("tg", 32);
+        depth = Integer.getInteger("depth", 0);
         int reps = Integer.getInteger("reps", 3);
         int rounds = Integer.getInteger("rounds", 3);
         String tests = System.getProperty("tests", "pp,tg");
@@ -65,6 +67,7 @@ public final class GenBench {
         String llama = System.getProperty("llama.bench");
         cpu = Boolean.getBoolean("cpu");
         if (cpu && threads != 1) throw new IllegalArgumentException("-Dcpu=true needs -Dthreads=1");
+        if (cpu && depth > 0) throw new IllegalArgumentException("-Ddepth is measured on the wall clock only (no -Dcpu=true)");
         try (Parallel parallel = new Parallel(threads)) {
             for (String file : args) {
                 bench(Path.of(file), parallel, threads, pp, tg, reps, rounds, doPp, doTg, llama);
@@ -75,12 +78,14 @@ public final class GenBench {
     private static void bench(Path file, Parallel parallel, int threads, int pp, int tg, int reps, int rounds,
                               boolean doPp, boolean doTg, String llama) throws Exception {
         first(file);
-        System.out.printf(Locale.ROOT, "== %s (%d threads, pp%d tg%d, %d reps x %d rounds%s)%n", file.getFileName(), threads,
-                pp, tg, reps, rounds, cpu ? ", tokens per CPU second" : "");
+        System.out.printf(Locale.ROOT, "== %s (%d threads, pp%d tg%d%s, %d reps x %d rounds%s)%n", file.getFileName(), threads,
+                pp, tg, depth > 0 ? " at depth " + depth : "", reps, rounds, cpu ? ", tokens per CPU second" : "");
         try (Model model = Model.open(file);
-             InferenceContext ctx = model.newContext(ContextOptions.of(pp + tg).withMaxBatch(512).withParallel(parallel))) {
+             InferenceContext ctx = model.newContext(ContextOptions.of(depth + pp + tg).withMaxBatch(512).withParallel(parallel))) {
             int nVocab = model.config().vocabSize();
             SplittableRandom rnd = new SplittableRandom(42);
+            depthPrompt = new int[depth];
+            for (int i = 0; i < depth; i++) depthPrompt[i] = rnd.nextInt(nVocab);
             int[] prompt = new int[pp];
             for (int i = 0; i < pp; i++) prompt[i] = rnd.nextInt(nVocab);
             int first = rnd.nextInt(nVocab);
@@ -132,17 +137,35 @@ public final class GenBench {
         return firstFile.equals(file);
     }
 
-    private static void runPp(InferenceContext ctx, int[] prompt) {
+    /** Tokens cached before each test ({@code -Ddepth}), and the random tokens that fill them. */
+    private static int depth;
+    private static int[] depthPrompt = new int[0];
+
+    /** Clears the cache and prefills {@link #depthPrompt}; returns the time to leave out of the measurement. */
+    private static long prefill(InferenceContext ctx) {
         ctx.reset();
+        if (depth == 0) return 0;
+        long t = now();
+        try {
+            ctx.evaluate(depthPrompt);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return now() - t;
+    }
+
+    private static long runPp(InferenceContext ctx, int[] prompt) {
+        long untimed = prefill(ctx);
         try {
             ctx.evaluate(prompt);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+        return untimed;
     }
 
-    private static void runTg(InferenceContext ctx, int first, int n) {
-        ctx.reset();
+    private static long runTg(InferenceContext ctx, int first, int n) {
+        long untimed = prefill(ctx);
         int tok = first;
         try {
             for (int i = 0; i < n; i++) {
@@ -152,15 +175,16 @@ public final class GenBench {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+        return untimed;
     }
 
-    /** Mean of the per-repetition t/s, as llama-bench's avg_ts. */
-    private static double tokensPerSecond(int reps, int tokens, Runnable test) {
+    /** Mean of the per-repetition t/s, as llama-bench's avg_ts; {@code test} returns its untimed part (the prefill). */
+    private static double tokensPerSecond(int reps, int tokens, java.util.function.LongSupplier test) {
         double sum = 0;
         for (int i = 0; i < reps; i++) {
             long t = now();
-            test.run();
-            sum += tokens / ((now() - t) / 1e9);
+            long untimed = test.getAsLong();
+            sum += tokens / ((now() - t - untimed) / 1e9);
         }
         return sum / reps;
     }
@@ -176,7 +200,8 @@ public final class GenBench {
             return new double[] {ppTs, tgTs};
         }
         ProcessBuilder pb = new ProcessBuilder(exe, "-m", file.toString(), "-p", Integer.toString(pp), "-n",
-                Integer.toString(tg), "-t", Integer.toString(threads), "-r", Integer.toString(reps), "-o", "jsonl");
+                Integer.toString(tg), "-d", Integer.toString(depth), "-t", Integer.toString(threads), "-r",
+                Integer.toString(reps), "-o", "jsonl");
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         Process p = pb.start();
         double[] out = {Double.NaN, Double.NaN};

@@ -63,8 +63,7 @@ public final class KlDivergence {
                     imax = i;
                 }
             }
-            double sumExp = LogProbs.sumExp(z, off, nVocab, maxLogit);
-            float logSumExp = (float) Math.log(sumExp);
+            float logSumExp = LogProbs.logSumExpAboveMax(z, off, nVocab, maxLogit);
             float scale = LogitsBaseFile.scale(rec, recOff), minLogProb = LogitsBaseFile.minLogProb(rec, recOff);
             int q0 = recOff + 4;
 

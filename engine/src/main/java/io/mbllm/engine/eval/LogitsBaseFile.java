@@ -96,8 +96,7 @@ public final class LogitsBaseFile {
             lo = Math.min(lo, z[off + i]);
         }
         lo = Math.max(lo, m - RANGE);
-        double sum = LogProbs.sumExp(z, off, nVocab, m);
-        float logSumExp = (float) Math.log(sum);
+        float logSumExp = LogProbs.logSumExpAboveMax(z, off, nVocab, m);
         float minLogProb = lo - m - logSumExp;
         float scale = (m - lo) / 65535f;
         putFloat(rec, recOff, scale);

@@ -1,5 +1,6 @@
 package io.mbllm.engine.heal;
 
+import io.mbllm.engine.train.LogSumExp;
 import io.mbllm.engine.train.TokenLoss;
 import io.mbllm.engine.train.TrainBatch;
 
@@ -52,11 +53,7 @@ public final class DistillLoss implements TokenLoss {
      */
     static double lossAndGradient(float[] logP, int pOff, float[] z, int off, int nVocab, float t, float weight) {
         float inv = 1f / t;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < nVocab; i++) max = Math.max(max, z[off + i] * inv);
-        double sum = 0;
-        for (int i = 0; i < nVocab; i++) sum += Math.exp((double) z[off + i] * inv - max);
-        double lse = max + Math.log(sum);
+        double lse = LogSumExp.scaled(z, off, nVocab, inv);
         double kl = 0;
         double g = (double) weight * t;
         for (int i = 0; i < nVocab; i++) {

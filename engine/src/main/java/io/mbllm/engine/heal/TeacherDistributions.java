@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 
+import io.mbllm.engine.train.LogSumExp;
 import io.mbllm.engine.train.TrainBatch;
 
 import io.mbllm.engine.model.ContextOptions;
@@ -101,14 +102,10 @@ public final class TeacherDistributions implements AutoCloseable {
         }
     }
 
-    /** {@code out = log softmax(z / T)} of one row (max subtracted, sum in double). */
+    /** {@code out = log softmax(z / T)} of one row ({@link LogSumExp}, in double). */
     static void logSoftmax(float[] z, int off, float[] out, int outOff, int n, float t) {
         float inv = 1f / t;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) max = Math.max(max, z[off + i] * inv);
-        double sum = 0;
-        for (int i = 0; i < n; i++) sum += Math.exp((double) z[off + i] * inv - max);
-        double lse = max + Math.log(sum);
+        double lse = LogSumExp.scaled(z, off, n, inv);
         for (int i = 0; i < n; i++) out[outOff + i] = (float) ((double) z[off + i] * inv - lse);
     }
 

@@ -2,7 +2,7 @@ package io.mbllm.engine.train;
 
 /**
  * Cross-entropy against the batch's target token: {@code logsumexp(z) − z[target]}, gradient
- * {@code softmax(z) − onehot(target)}. The maximum is subtracted and the exponential sum kept in double.
+ * {@code softmax(z) − onehot(target)}, with the log-sum-exp of {@link LogSumExp} (in double).
  */
 public final class CrossEntropyLoss implements TokenLoss {
     public static final CrossEntropyLoss INSTANCE = new CrossEntropyLoss();
@@ -17,11 +17,7 @@ public final class CrossEntropyLoss implements TokenLoss {
     @Override
     public double lossAndGradient(TrainBatch batch, int row, float[] z, int off, int nVocab, float weight) {
         int target = batch.targets()[row];
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < nVocab; i++) max = Math.max(max, z[off + i]);
-        double sum = 0;
-        for (int i = 0; i < nVocab; i++) sum += Math.exp((double) z[off + i] - max);
-        double lse = max + Math.log(sum);
+        double lse = LogSumExp.of(z, off, nVocab);
         double loss = lse - z[off + target];
         for (int i = 0; i < nVocab; i++) {
             double p = Math.exp(z[off + i] - lse);

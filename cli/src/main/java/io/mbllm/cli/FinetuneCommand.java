@@ -212,7 +212,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         if (gradAccum < 1) throw new EngineOptions.CliException(2, "--grad-accum must be at least 1, got " + gradAccum);
         if (checkpointEvery < 0) throw new EngineOptions.CliException(2, "--checkpoint-every must not be negative");
         if (threads < 1) throw new EngineOptions.CliException(2, "-t must be at least 1, got " + threads);
-        if (plot != null && !LossPlot.supported(plot)) throw new EngineOptions.CliException(2, "--plot must name a .svg or .png file: " + plot);
+        if (plot != null && !PlotFile.supported(plot)) throw new EngineOptions.CliException(2, "--plot must name a .svg or .png file: " + plot);
         if (pplCtx != null && pplCtx < 4) throw new EngineOptions.CliException(2, "--ppl-ctx must be at least 4");
         try {
             LoraTarget.parse(targets);

@@ -114,7 +114,7 @@ final class CompareCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try {
             if (!prompts.isEmpty() && promptsFile != null) throw new EngineOptions.CliException(2, "give --prompt or --prompts, not both");
-            if (plot != null && plotFormat(plot) == null) throw new EngineOptions.CliException(2, "--plot: the file name must end in .svg or .png: " + plot);
+            if (plot != null && !PlotFile.supported(plot)) throw new EngineOptions.CliException(2, "--plot: the file name must end in .svg or .png: " + plot);
             List<String> all = new ArrayList<>(prompts);
             if (promptsFile != null) {
                 for (String line : Files.readAllLines(promptsFile, StandardCharsets.UTF_8)) if (!line.isBlank()) all.add(line.strip());
@@ -203,18 +203,8 @@ final class CompareCommand implements Callable<Integer> {
         }
     }
 
-    private static String plotFormat(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".svg") ? "svg" : n.endsWith(".png") ? "png" : null;
-    }
-
     static void writePlot(ComparisonResult result, Path file) throws IOException {
-        List<PlotMark> marks = QualityPlot.marks(result);
-        if ("svg".equals(plotFormat(file))) {
-            Files.writeString(file, PlotSvg.render(marks, QualityPlot.WIDTH, QualityPlot.HEIGHT), StandardCharsets.UTF_8);
-        } else {
-            PlotPng.write(marks, QualityPlot.WIDTH, QualityPlot.HEIGHT, file);
-        }
+        PlotFile.write(QualityPlot.marks(result), QualityPlot.WIDTH, QualityPlot.HEIGHT, file);
     }
 
     private void printAnswers(PrintWriter out, ComparisonResult result) {

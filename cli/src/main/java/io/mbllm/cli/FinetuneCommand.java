@@ -53,6 +53,7 @@ import io.mbllm.server.store.ModelStore;
 import io.mbllm.server.store.StoreException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -61,7 +62,7 @@ import picocli.CommandLine.Parameters;
  * (QLoRA when the base is quantized: its weights are dequantized on the fly) with AdamW, and writes it as a
  * llama.cpp GGUF LoRA adapter. Exit 0 on success, 1 on bad input (the message says why), 2 on usage errors.
  */
-@Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = FinetuneCommand.Defaults.class,
         description = {"Train a LoRA adapter (QLoRA on a quantized base) and write it as a GGUF adapter for --lora, "
                 + "merge-lora or llama.cpp.",
                 "",
@@ -69,7 +70,8 @@ import picocli.CommandLine.Parameters;
                 + "dropped); jsonl-chat (lines {\"messages\":[{\"role\":..,\"content\":..}]} rendered with the model's "
                 + "chat template, loss on the assistant turns only); jsonl-completion (lines {\"prompt\":..,"
                 + "\"completion\":..}, loss on the completion and EOS). Batches are taken in file order, never shuffled: "
-                + "step s uses batch (s-1) mod batches (k batches with --grad-accum k).",
+                + "step s uses batch (s-1) mod batches (k batches with --grad-accum k). JSONL examples longer than "
+                + "--seq-len are cut.",
                 "",
                 "Memory: the memory-mapped base; 16 bytes per adapter parameter (A, B, gradient, two AdamW moments); "
                 + "activations of " + ForwardBackward.FORMULA + " bytes per token of a batch (q, k, v, o: projection "
@@ -93,20 +95,8 @@ public final class FinetuneCommand implements Callable<Integer> {
             description = "text, jsonl-chat or jsonl-completion (default: text).")
     Format format = Format.text;
 
-    @Option(names = {"-o", "--out"}, required = true, paramLabel = "ADAPTER.gguf", description = "Where to write the adapter.")
-    Path out;
-
-    @Option(names = "--rank", paramLabel = "R", description = "LoRA rank (default: ${DEFAULT-VALUE}).")
-    int rank = 8;
-
-    @Option(names = "--alpha", paramLabel = "A", description = "LoRA alpha; the update is scaled by alpha/rank (default: ${DEFAULT-VALUE}).")
-    float alpha = 16f;
-
-    @Option(names = "--targets", paramLabel = "LIST", description = "Matrices to adapt, from q,k,v,o,gate,up,down or all (default: ${DEFAULT-VALUE}).")
-    String targets = "q,k,v,o,gate,up,down";
-
-    @Option(names = "--lr", paramLabel = "LR", description = "AdamW learning rate (default: ${DEFAULT-VALUE}; betas 0.9/0.999, eps 1e-8, no decay).")
-    double lr = 1e-3;
+    @Mixin
+    LoraTrainingOptions lora;
 
     @Option(names = "--weight-decay", paramLabel = "WD", description = "AdamW decoupled weight decay (default: ${DEFAULT-VALUE}).")
     double weightDecay = 0.0;
@@ -116,12 +106,6 @@ public final class FinetuneCommand implements Callable<Integer> {
 
     @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps in all (including those of a resumed checkpoint).")
     Integer steps;
-
-    @Option(names = "--batch", paramLabel = "N", description = "Sequences per batch (default: ${DEFAULT-VALUE}).")
-    int batch = 4;
-
-    @Option(names = "--seq-len", paramLabel = "N", description = "Tokens per sequence; longer examples are cut (default: ${DEFAULT-VALUE}).")
-    int seqLen = 256;
 
     @Option(names = "--grad-accum", paramLabel = "K", description = "Batches per optimizer step (default: ${DEFAULT-VALUE}).")
     int gradAccum = 1;
@@ -153,6 +137,13 @@ public final class FinetuneCommand implements Callable<Integer> {
     private PrintWriter stdout, err;
     /** Set by the first Ctrl-C: finish the current step, save a checkpoint and stop. */
     private volatile boolean stopRequested;
+
+    /** This command's defaults of the LoRA training options. */
+    static final class Defaults extends LoraTrainingOptions.Defaults {
+        Defaults() {
+            super(8, 16f, "q,k,v,o,gate,up,down", 1e-3, 4, 256);
+        }
+    }
 
     /** Accepts the formats with dashes. */
     static final class FormatConverter implements CommandLine.ITypeConverter<Format> {
@@ -201,24 +192,15 @@ public final class FinetuneCommand implements Callable<Integer> {
     }
 
     private void checkOptions() throws EngineOptions.CliException {
-        if (rank < 1) throw new EngineOptions.CliException(2, "--rank must be at least 1, got " + rank);
-        if (!(alpha > 0) || !Float.isFinite(alpha)) throw new EngineOptions.CliException(2, "--alpha must be a positive number, got " + alpha);
-        if (!(lr > 0) || !Double.isFinite(lr)) throw new EngineOptions.CliException(2, "--lr must be a positive number, got " + lr);
+        lora.check();
         if (!(weightDecay >= 0)) throw new EngineOptions.CliException(2, "--weight-decay must not be negative");
         if (epochs < 1) throw new EngineOptions.CliException(2, "--epochs must be at least 1, got " + epochs);
         if (steps != null && steps < 1) throw new EngineOptions.CliException(2, "--steps must be at least 1, got " + steps);
-        if (batch < 1) throw new EngineOptions.CliException(2, "--batch must be at least 1, got " + batch);
-        if (seqLen < 2) throw new EngineOptions.CliException(2, "--seq-len must be at least 2, got " + seqLen);
         if (gradAccum < 1) throw new EngineOptions.CliException(2, "--grad-accum must be at least 1, got " + gradAccum);
         if (checkpointEvery < 0) throw new EngineOptions.CliException(2, "--checkpoint-every must not be negative");
         if (threads < 1) throw new EngineOptions.CliException(2, "-t must be at least 1, got " + threads);
-        if (plot != null && !LossPlot.supported(plot)) throw new EngineOptions.CliException(2, "--plot must name a .svg or .png file: " + plot);
+        if (plot != null && !PlotFile.supported(plot)) throw new EngineOptions.CliException(2, "--plot must name a .svg or .png file: " + plot);
         if (pplCtx != null && pplCtx < 4) throw new EngineOptions.CliException(2, "--ppl-ctx must be at least 4");
-        try {
-            LoraTarget.parse(targets);
-        } catch (IllegalArgumentException e) {
-            throw new EngineOptions.CliException(2, "--targets: " + e.getMessage());
-        }
     }
 
     /** A GGUF path, or else a model in the local store (its weights blob). */
@@ -252,48 +234,48 @@ public final class FinetuneCommand implements Callable<Integer> {
         switch (format) {
             case text -> {
                 textIds = Perplexity.tokenizeText(tok, text);
-                batches = TrainData.text(textIds, seqLen, batch);
+                batches = TrainData.text(textIds, lora.seqLen, lora.batch);
                 info(String.format(Locale.ROOT, "data: %d tokens -> %d sequences of %d (%d tokens dropped), %d batches",
-                        textIds.length, textIds.length / seqLen, seqLen, textIds.length % seqLen, batches.size()));
+                        textIds.length, textIds.length / lora.seqLen, lora.seqLen, textIds.length % lora.seqLen, batches.size()));
             }
             case jsonl_chat, jsonl_completion -> {
                 List<TrainData.Example> ex = jsonl(text, tok, md.findString("tokenizer.chat_template").orElse(null));
-                TrainData.Prepared p = TrainData.examples(ex, seqLen, batch);
+                TrainData.Prepared p = TrainData.examples(ex, lora.seqLen, lora.batch);
                 batches = p.batches();
                 info(String.format(Locale.ROOT, "data: %d examples (%d cut to --seq-len %d, %d without targets left out), %d batches",
-                        ex.size(), p.truncated(), seqLen, p.dropped(), batches.size()));
+                        ex.size(), p.truncated(), lora.seqLen, p.dropped(), batches.size()));
             }
             default -> throw new IllegalStateException();
         }
-        if (seqLen > model.config().contextLength()) {
-            info("warning: --seq-len " + seqLen + " is longer than the model's training context " + model.config().contextLength());
+        if (lora.seqLen > model.config().contextLength()) {
+            info("warning: --seq-len " + lora.seqLen + " is longer than the model's training context " + model.config().contextLength());
         }
-        Set<LoraTarget> tg = LoraTarget.parse(targets);
-        LoraLayout layout = LoraLayout.of(model.config(), tg, rank);
+        Set<LoraTarget> tg = LoraTarget.parse(lora.targets);
+        LoraLayout layout = LoraLayout.of(model.config(), tg, lora.rank);
         TrainState state;
         if (resume != null) {
             state = AdapterFiles.readCheckpoint(resume, layout);
-            if (state.alpha() != alpha) {
-                throw new IllegalArgumentException(resume + ": checkpoint has alpha " + state.alpha() + ", the run uses --alpha " + alpha);
+            if (state.alpha() != lora.alpha) {
+                throw new IllegalArgumentException(resume + ": checkpoint has alpha " + state.alpha() + ", the run uses --alpha " + lora.alpha);
             }
             info("resuming from " + resume + " after step " + state.step());
         } else {
-            state = TrainState.initial(layout, alpha, seed);
+            state = TrainState.initial(layout, lora.alpha, seed);
         }
-        ForwardBackward fb = new ForwardBackward(model, layout, alpha, pool);
-        Trainer trainer = new Trainer(fb, state, batches, CrossEntropyLoss.INSTANCE, gradAccum, new AdamW(lr, 0.9, 0.999, 1e-8, weightDecay));
+        ForwardBackward fb = new ForwardBackward(model, layout, lora.alpha, pool);
+        Trainer trainer = new Trainer(fb, state, batches, CrossEntropyLoss.INSTANCE, gradAccum, new AdamW(lora.lr, 0.9, 0.999, 1e-8, weightDecay));
         int stepsPerEpoch = (batches.size() + gradAccum - 1) / gradAccum;
         int total = steps != null ? steps : epochs * stepsPerEpoch;
         if (state.step() >= total) throw new IllegalArgumentException("the checkpoint is already at step " + state.step() + " of " + total);
         int maxTokens = 0;
         for (TrainBatch b : batches) maxTokens = Math.max(maxTokens, b.rows());
-        long act = ForwardBackward.bytesPerToken(model.config(), rank) * maxTokens + 256L * model.config().vocabSize();
+        long act = ForwardBackward.bytesPerToken(model.config(), lora.rank) * maxTokens + 256L * model.config().vocabSize();
         info(String.format(Locale.ROOT, "model: %s (%s), %d layers; adapter: rank %d, alpha %s, %d matrices, %,d parameters",
-                basePathName(), arch, model.config().blockCount(), rank, fmt(alpha), layout.slots().size(), layout.size()));
+                basePathName(), arch, model.config().blockCount(), lora.rank, fmt(lora.alpha), layout.slots().size(), layout.size()));
         info(String.format(Locale.ROOT, "training: %d steps (%d per epoch), lr %s, grad-accum %d; memory: activations %s, adapter+optimizer %s",
-                total, stepsPerEpoch, fmt(lr), gradAccum, HumanSize.format(act), HumanSize.format(16L * layout.size())));
+                total, stepsPerEpoch, fmt(lora.lr), gradAccum, HumanSize.format(act), HumanSize.format(16L * layout.size())));
 
-        int ctx = pplCtx != null ? pplCtx : Math.min(2 * seqLen, model.config().contextLength());
+        int ctx = pplCtx != null ? pplCtx : Math.min(2 * lora.seqLen, model.config().contextLength());
         Double pplBefore = textIds != null ? perplexity(model, pool, tok, textIds, ctx, null) : null;
 
         List<Double> losses = new ArrayList<>();
@@ -334,20 +316,20 @@ public final class FinetuneCommand implements Callable<Integer> {
                     + "; saved " + checkpointPath() + " (continue with --resume " + checkpointPath() + ")");
         }
         double secs = (System.nanoTime() - start) / 1e9;
-        String name = out.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
-        AdapterFiles.writeAdapter(out, arch, name, state);
+        String name = lora.out.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
+        AdapterFiles.writeAdapter(lora.out, arch, name, state);
         if (checkpointEvery > 0) AdapterFiles.writeCheckpoint(checkpointPath(), arch, state);
         stdout.println(String.format(Locale.ROOT, "trained %d steps in %s (%.0f tokens/s): loss %.4f (step %d) -> %.4f (step %d)",
                 losses.size(), Units.duration(secs), tokensDone / Math.max(secs, 1e-9), losses.getFirst(), first, losses.getLast(), state.step()));
-        stdout.println("wrote " + out + " (" + HumanSize.format(Files.size(out)) + ")"
+        stdout.println("wrote " + lora.out + " (" + HumanSize.format(Files.size(lora.out)) + ")"
                 + (checkpointEvery > 0 ? " and checkpoint " + checkpointPath() : ""));
         if (textIds != null && pplBefore != null) {
-            Double after = perplexity(model, pool, tok, textIds, ctx, out);
+            Double after = perplexity(model, pool, tok, textIds, ctx, lora.out);
             stdout.println(String.format(Locale.ROOT, "perplexity on the training text (ctx %d): %.4f -> %.4f", ctx, pplBefore, after));
         }
         if (lossCsv != null) stdout.println("wrote " + lossCsv);
         if (plot != null) {
-            LossPlot.write(plot, "mbllm finetune: " + name + " (rank " + rank + ", lr " + fmt(lr) + ")", first, losses);
+            LossPlot.write(plot, "mbllm finetune: " + name + " (rank " + lora.rank + ", lr " + fmt(lora.lr) + ")", first, losses);
             stdout.println("wrote " + plot);
         }
     }
@@ -357,7 +339,7 @@ public final class FinetuneCommand implements Callable<Integer> {
     }
 
     private Path checkpointPath() {
-        return out.resolveSibling(out.getFileName().toString().replaceFirst("(?i)\\.gguf$", "") + ".checkpoint.gguf");
+        return lora.out.resolveSibling(lora.out.getFileName().toString().replaceFirst("(?i)\\.gguf$", "") + ".checkpoint.gguf");
     }
 
     /** llama-perplexity's perplexity of the text (with the adapter when given), or null when the text is too short. */

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import io.mbllm.engine.eval.EvalException;
@@ -40,6 +41,7 @@ import io.mbllm.server.store.ModelName;
 import io.mbllm.server.store.ModelStore;
 import io.mbllm.server.store.StoreException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -50,12 +52,12 @@ import picocli.CommandLine.Parameters;
  * {@code --create NAME:TAG} creates the healed model (student + ADAPTER) through the server as {@code mbllm create}
  * does. Exit 0 on success, 1 on bad input or a failed run (the message says why), 2 on usage errors.
  */
-@Command(name = "heal", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "heal", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = HealCommand.Defaults.class,
         description = {"Heal a quantized model: train a LoRA adapter on it (the student) to match its unquantized "
                 + "original (the teacher), by the KL divergence of their next-token distributions.",
                 "STUDENT and TEACHER are GGUF files or names of models in the local store (MBLLM_MODELS).",
                 "Training text: --data FILE (plain text) and/or --generate N (N tokens sampled from the teacher "
-                        + "with --seed). Held-out text for the report: --eval-text FILE; by default the last 20% "
+                        + "with --seed). Held-out text for the report: --eval-text FILE; by default the last 20%% "
                         + "of --data, or, with --generate alone, teacher text sampled with seed+1.",
                 "The loss at temperature T is T²·KL(softmax(teacher/T) ‖ softmax(student/T)), averaged over every "
                         + "position.",
@@ -87,29 +89,11 @@ public final class HealCommand implements Callable<Integer> {
     @Option(names = "--eval-ctx", paramLabel = "N", description = "Tokens per chunk of the held-out evaluation (default: ${DEFAULT-VALUE}).")
     int evalCtx = 256;
 
-    @Option(names = {"-o", "--out"}, required = true, paramLabel = "ADAPTER.gguf", description = "Where to write the adapter.")
-    Path out;
-
-    @Option(names = "--rank", paramLabel = "R", description = "LoRA rank (default: ${DEFAULT-VALUE}).")
-    int rank = 1;
-
-    @Option(names = "--alpha", paramLabel = "A", description = "LoRA alpha; the adapter is scaled by alpha/rank (default: ${DEFAULT-VALUE}).")
-    float alpha = 2f;
-
-    @Option(names = "--targets", paramLabel = "LIST", description = "Adapted matrices: q,k,v,o,gate,up,down or all (default: ${DEFAULT-VALUE}).")
-    String targets = "q,k,v,o,gate,up";
-
-    @Option(names = "--lr", paramLabel = "LR", description = "AdamW learning rate (default: ${DEFAULT-VALUE}).")
-    double lr = 1e-2;
+    @Mixin
+    LoraTrainingOptions lora;
 
     @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps, one batch each (default: ${DEFAULT-VALUE}).")
     int steps = 160;
-
-    @Option(names = "--batch", paramLabel = "N", description = "Sequences per batch (default: ${DEFAULT-VALUE}).")
-    int batch = 8;
-
-    @Option(names = "--seq-len", paramLabel = "N", description = "Tokens per training sequence (default: ${DEFAULT-VALUE}).")
-    int seqLen = 128;
 
     @Option(names = "--temperature", paramLabel = "T", description = "Distillation temperature (default: ${DEFAULT-VALUE}).")
     float temperature = 1f;
@@ -141,6 +125,13 @@ public final class HealCommand implements Callable<Integer> {
 
     HealCommand(CliContext ctx) {
         this.ctx = ctx;
+    }
+
+    /** This command's defaults of the LoRA training options. */
+    static final class Defaults extends LoraTrainingOptions.Defaults {
+        Defaults() {
+            super(1, 2f, "q,k,v,o,gate,up", 1e-2, 8, 128);
+        }
     }
 
     /** A failure with its exit status. */
@@ -196,8 +187,12 @@ public final class HealCommand implements Callable<Integer> {
     private HealOptions options() throws Failure {
         if (data == null && generate == null) throw new Failure(2, "give training text with --data FILE and/or --generate N");
         if (prompts != null && generate == null) throw new Failure(2, "--prompts needs --generate N");
-        if (batch < 1) throw new Failure(2, "--batch must be at least 1, got " + batch);
-        if (seqLen < 2) throw new Failure(2, "--seq-len must be at least 2, got " + seqLen);
+        Set<LoraTarget> targets;
+        try {
+            targets = lora.check();
+        } catch (EngineOptions.CliException e) {
+            throw new Failure(e.exitCode, e.getMessage());
+        }
         if (threads < 1) throw new Failure(2, "--threads must be at least 1, got " + threads);
         if (cacheMb < 0) throw new Failure(2, "--cache-mb must not be negative, got " + cacheMb);
         GgmlType type = switch (adapterType.toLowerCase(Locale.ROOT)) {
@@ -207,7 +202,7 @@ public final class HealCommand implements Callable<Integer> {
         };
         if (create != null && !ModelName.isValid(create)) throw new Failure(2, "--create: invalid model name: " + create);
         try {
-            return new HealOptions(rank, alpha, LoraTarget.parse(targets), lr, steps, temperature, seed, evalCtx, type,
+            return new HealOptions(lora.rank, lora.alpha, targets, lora.lr, steps, temperature, seed, evalCtx, type,
                     cacheMb << 20);
         } catch (IllegalArgumentException e) {
             throw new Failure(2, e.getMessage());
@@ -224,7 +219,7 @@ public final class HealCommand implements Callable<Integer> {
             client = new ApiClient(ServerAddress.fromEnvironment(ctx.env(), w -> err.println("Warning: " + w)));
             client.heartbeat();
         }
-        Path adapter = ctx.cwd().resolve(out).toAbsolutePath();
+        Path adapter = ctx.cwd().resolve(lora.out).toAbsolutePath();
         if (adapter.getParent() != null && !Files.isDirectory(adapter.getParent())) {
             throw new Failure(1, adapter.getParent() + ": no such folder");
         }
@@ -244,9 +239,9 @@ public final class HealCommand implements Callable<Integer> {
                     ids = Arrays.copyOf(ids, cut);
                     info("held out the last 20% of " + data + ": " + eval.length + " tokens");
                 }
-                for (int i = 0; i + seqLen <= ids.length; i += seqLen) train.add(Arrays.copyOfRange(ids, i, i + seqLen));
+                for (int i = 0; i + lora.seqLen <= ids.length; i += lora.seqLen) train.add(Arrays.copyOfRange(ids, i, i + lora.seqLen));
                 if (train.isEmpty()) {
-                    throw new Failure(1, data + " has " + ids.length + " training tokens, fewer than one sequence of --seq-len " + seqLen);
+                    throw new Failure(1, data + " has " + ids.length + " training tokens, fewer than one sequence of --seq-len " + lora.seqLen);
                 }
             }
             if (generate != null) {
@@ -269,12 +264,12 @@ public final class HealCommand implements Callable<Integer> {
                         + " needs at least " + 2 * evalCtx + " (give more text or a smaller --eval-ctx)");
             }
             List<TrainBatch> batches = new ArrayList<>();
-            for (int i = 0; i < train.size(); i += batch) {
-                batches.add(TrainBatch.nextToken(train.subList(i, Math.min(train.size(), i + batch)).toArray(int[][]::new)));
+            for (int i = 0; i < train.size(); i += lora.batch) {
+                batches.add(TrainBatch.nextToken(train.subList(i, Math.min(train.size(), i + lora.batch)).toArray(int[][]::new)));
             }
             long trainTokens = train.stream().mapToLong(a -> a.length).sum();
             info(String.format(Locale.ROOT, "heal: %d training tokens in %d batches; rank %d on %s; %d steps; T %s",
-                    trainTokens, batches.size(), rank, targets, steps, temperature));
+                    trainTokens, batches.size(), lora.rank, lora.targets, steps, temperature));
             report = Healer.heal(tm, sm, Files.size(s.file()), batches, eval, bos, opts, adapter, pool, new Bars());
         }
         print(o, report, adapter);
@@ -289,7 +284,7 @@ public final class HealCommand implements Callable<Integer> {
     private List<int[]> generate(Model m, Tokenizer tok, int bos, List<int[]> starts, int n, long sd, Parallel pool, String label) {
         ProgressBar bar = bar();
         try {
-            return TeacherText.generate(m, bos, tok::isEog, starts, n, seqLen, sd, pool, k -> { if (bar != null) bar.update(label, k, n); });
+            return TeacherText.generate(m, bos, tok::isEog, starts, n, lora.seqLen, sd, pool, k -> { if (bar != null) bar.update(label, k, n); });
         } finally {
             if (bar != null) bar.finish();
         }

@@ -1,12 +1,14 @@
 package io.mbllm.cli;
 
+import java.util.List;
+
 /**
  * What a chart is drawn from, in pixel coordinates (origin top left): the same list of marks is written as
  * SVG ({@link PlotSvg}) and painted into a PNG ({@link PlotPng}), so both files show the same chart.
  */
 sealed interface PlotMark {
-    /** Colors used, as {@code #rrggbb}. */
-    String INK = "#222222", GRID = "#dddddd", POINT = "#1f77b4", REFERENCE = "#d62728";
+    /** Colors used, as {@code #rrggbb}: text and axes, grid lines, the data (points, curves), the reference. */
+    String INK = "#222222", GRID = "#dddddd", DATA = "#1f77b4", REFERENCE = "#d62728";
 
     /** A straight line. */
     record Line(double x1, double y1, double x2, double y2, String color, double width) implements PlotMark {}
@@ -16,6 +18,16 @@ sealed interface PlotMark {
 
     /** A round point, filled or hollow. */
     record Dot(double x, double y, double radius, String color, boolean filled) implements PlotMark {}
+
+    /** A curve: straight segments through {@code points} in order, with round joins. */
+    record Polyline(List<Point> points, String color, double width) implements PlotMark {
+        public Polyline {
+            points = List.copyOf(points);
+        }
+
+        /** One vertex. */
+        record Point(double x, double y) {}
+    }
 
     /** Horizontal placement of a text. */
     enum Anchor {

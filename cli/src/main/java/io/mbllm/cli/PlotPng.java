@@ -9,6 +9,7 @@ import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Line2D;
+import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -44,6 +45,7 @@ final class PlotPng {
                         g.setStroke(new BasicStroke(2f));
                         g.draw(e);
                     }
+                    case PlotMark.Polyline p -> polyline(g, p);
                     case PlotMark.Text t -> text(g, t);
                 }
             }
@@ -51,6 +53,16 @@ final class PlotPng {
             g.dispose();
         }
         if (!ImageIO.write(img, "png", file.toFile())) throw new IOException("no PNG writer in this Java runtime");
+    }
+
+    private static void polyline(Graphics2D g, PlotMark.Polyline p) {
+        if (p.points().isEmpty()) return;
+        Path2D.Double path = new Path2D.Double();
+        path.moveTo(p.points().getFirst().x(), p.points().getFirst().y());
+        for (PlotMark.Polyline.Point q : p.points().subList(1, p.points().size())) path.lineTo(q.x(), q.y());
+        g.setColor(Color.decode(p.color()));
+        g.setStroke(new BasicStroke((float) p.width(), BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND));
+        g.draw(path);
     }
 
     private static void text(Graphics2D g, PlotMark.Text t) {

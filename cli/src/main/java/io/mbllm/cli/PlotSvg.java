@@ -21,6 +21,12 @@ final class PlotSvg {
                 case PlotMark.Dot d -> b.append(String.format(Locale.ROOT,
                         "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\" stroke=\"%s\" stroke-width=\"2\"/>%n",
                         d.x(), d.y(), d.radius(), d.filled() ? d.color() : "#ffffff", d.color()));
+                case PlotMark.Polyline p -> {
+                    b.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\" stroke-linejoin=\"round\" points=\"",
+                            p.color(), p.width()));
+                    for (PlotMark.Polyline.Point q : p.points()) b.append(String.format(Locale.ROOT, "%.1f,%.1f ", q.x(), q.y()));
+                    b.append("\"/>\n");
+                }
                 case PlotMark.Text t -> {
                     String rotate = t.vertical() ? String.format(Locale.ROOT, " transform=\"rotate(-90 %.1f %.1f)\"", t.x(), t.y()) : "";
                     b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" text-anchor=\"%s\" fill=\"%s\"%s>%s</text>%n",

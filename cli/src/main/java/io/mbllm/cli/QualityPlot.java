@@ -72,7 +72,7 @@ final class QualityPlot {
                         PlotMark.REFERENCE));
             } else {
                 double py = a.y(r.kldMean());
-                m.add(new PlotMark.Dot(px, py, 5, PlotMark.POINT, true));
+                m.add(new PlotMark.Dot(px, py, 5, PlotMark.DATA, true));
                 m.add(new PlotMark.Text(px + dx, py - 8, label + String.format(Locale.ROOT, ", KLD %.4g", r.kldMean()), 12, side,
                         false, PlotMark.INK));
             }

@@ -49,7 +49,7 @@ class FinetuneCommandTest {
         assertEquals(1.40359926, Double.parseDouble(rows.get(1).split(",")[1]), 1.5e-6);
         assertEquals(1.20432234, Double.parseDouble(rows.get(30).split(",")[1]), 1.5e-5);
         String plot = Files.readString(svg);
-        assertTrue(plot.startsWith("<svg") && plot.contains("<polyline"), plot);
+        assertTrue(plot.startsWith("<?xml") && plot.contains("<polyline"), plot);
         assertEquals(30, plot.substring(plot.indexOf("points=\"") + 8, plot.lastIndexOf("\"/>")).trim().split(" ").length);
         try (LoraAdapter a = LoraAdapter.load(out)) {
             assertEquals(35, a.pairs().size());

@@ -17,7 +17,8 @@ import io.mbllm.kernels.WeightMatrix;
 /**
  * One running sequence of a {@link Model}: the KV cache, the position, and preallocated activation buffers.
  * Tokens go in as a batch (a prompt: every projection is one matrix-matrix product over the batch) or one at a
- * time (generation); both give the same logits. Not thread-safe; one context per conversation.
+ * time (generation); both give the same logits. Not thread-safe; one context per conversation. Once its
+ * {@link Model} is closed, evaluating throws {@link IllegalStateException}.
  *
  * <p>The forward pass, per block: norm → Q, K, V (separate or fused, optional biases) → optional per-head q/k
  * norm → RoPE → causal attention over the cache with grouped K/V heads → output projection → residual → norm
@@ -213,6 +214,7 @@ public final class InferenceContext implements AutoCloseable {
     }
 
     private void run(int[] tokens, int from, int count, float[] allOut) throws ContextOverflowException {
+        model.checkOpen();
         if (count < 1) throw new IllegalArgumentException("no tokens to evaluate");
         if (from < 0 || from + count > tokens.length) throw new IndexOutOfBoundsException("tokens[" + from + ", " + (from + count) + ") of " + tokens.length);
         if (count > nCtx - position) throw new ContextOverflowException(position, count, nCtx);

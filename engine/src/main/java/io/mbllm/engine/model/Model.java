@@ -3,23 +3,33 @@ package io.mbllm.engine.model;
 import java.io.IOException;
 import java.nio.file.Path;
 
+import io.mbllm.kernels.nativ.WeightCopies;
+
 /**
  * A loaded model: its configuration and its weights bound (zero-copy) to a {@link ModelSource}. Immutable and
  * thread-safe; every conversation gets its own {@link InferenceContext} from {@link #newContext}. The source
  * must stay open while the model is used; a model made by {@link #open(Path)} owns its file and unmaps it on
- * {@link #close()}.
+ * {@link #close()}, together with the native copies the kernels made of its weights ({@link WeightCopies}: packed
+ * layouts, huge-page copies), which would otherwise stay resident until the garbage collector found them.
+ *
+ * <p>After {@link #close()} its contexts refuse to run (an {@link IllegalStateException}); a matmul already running
+ * on another thread finishes before the copies are unmapped.
  */
 public final class Model implements AutoCloseable {
     private final ModelSource source;
     private final ModelConfig config;
     private final ModelWeights weights;
     private final boolean ownsSource;
+    /** The owner of the kernels' copies of the weights of a model that mapped its own file; else null. */
+    private final WeightCopies copies;
+    private volatile boolean closed;
 
-    private Model(ModelSource source, ModelConfig config, ModelWeights weights, boolean ownsSource) {
+    private Model(ModelSource source, ModelConfig config, ModelWeights weights, boolean ownsSource, WeightCopies copies) {
         this.source = source;
         this.config = config;
         this.weights = weights;
         this.ownsSource = ownsSource;
+        this.copies = copies;
     }
 
     /**
@@ -33,7 +43,8 @@ public final class Model implements AutoCloseable {
         GgufModelSource src = GgufModelSource.open(path);
         try {
             ModelConfig config = ModelConfig.from(src);
-            return new Model(src, config, WeightBinder.bind(src, config), true);
+            ModelWeights weights = WeightBinder.bind(src, config);
+            return new Model(src, config, weights, true, WeightCopies.open(src.file().segment().scope(), path.toString()));
         } catch (ModelLoadException | RuntimeException e) {
             src.close();
             throw e;
@@ -47,7 +58,7 @@ public final class Model implements AutoCloseable {
      */
     public static Model load(ModelSource source) throws ModelLoadException {
         ModelConfig config = ModelConfig.from(source);
-        return new Model(source, config, WeightBinder.bind(source, config), false);
+        return new Model(source, config, WeightBinder.bind(source, config), false, null);
     }
 
     public ModelConfig config() {
@@ -62,9 +73,28 @@ public final class Model implements AutoCloseable {
         return source;
     }
 
-    /** Closes the source when this model opened it ({@link #open(Path)}); otherwise does nothing. */
+    /**
+     * The native copies of the weights, owned by this model (a model made by {@link #open(Path)}), or null when the
+     * model does not own its memory (the copies of its matrices are then freed by the garbage collector).
+     */
+    public WeightCopies weightCopies() {
+        return copies;
+    }
+
+    /** True once {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Marks the model closed (its contexts refuse to run), and when it opened its own file ({@link #open(Path)})
+     * unmaps the kernels' copies of its weights, waiting for a matmul in flight, then the file. Idempotent.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        if (copies != null) copies.close();
         if (ownsSource && source instanceof GgufModelSource g) g.close();
     }
 
@@ -75,6 +105,7 @@ public final class Model implements AutoCloseable {
      *                                  (the message states the size), instead of running out of memory
      */
     public InferenceContext newContext(ContextOptions options) {
+        checkOpen();
         long need = KvCache.bytesFor(config, options.contextLength());
         Runtime rt = Runtime.getRuntime();
         long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
@@ -88,5 +119,10 @@ public final class Model implements AutoCloseable {
                     + " MiB of heap are free");
         }
         return new InferenceContext(this, options);
+    }
+
+    /** @throws IllegalStateException when the model is closed */
+    void checkOpen() {
+        if (closed) throw new IllegalStateException("the model " + source.describe() + " is closed");
     }
 }

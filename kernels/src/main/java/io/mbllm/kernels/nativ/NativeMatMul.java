@@ -19,6 +19,9 @@ import io.mbllm.kernels.WeightMatrix;
  * reading the weights in place (zero copy), or a packed copy made once where the variant has a faster
  * interleaved layout for the type ({@link PackedWeights}). The instruction-set variant is the best this CPU supports unless one
  * is forced. Not thread-safe: one instance per inference context (it owns the activation buffer).
+ *
+ * <p>A matrix of a closed model ({@link WeightCopies}) is refused with an {@link IllegalStateException}: its copies
+ * are unmapped.
  */
 public final class NativeMatMul implements MatMul {
     /**
@@ -125,6 +128,7 @@ public final class NativeMatMul implements MatMul {
             if (shared < 0) actTotal += actRow * nTokens;
             sec.ws[i] = w;
             PackedWeights.Placement place = placement(w);
+            place.checkOpen(w);
             sec.data[i] = place.data();
             sec.packed[i] = place.packed();
             sec.outs[i] = segmentOf(outs[i]);

@@ -1,6 +1,7 @@
 package io.mbllm.engine.model;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.mbllm.kernels.CMath;
@@ -33,20 +34,16 @@ final class FlashAttentionF16 {
     private static final boolean NATIVE = NativeAttention.isAvailable();
 
     /**
-     * One segment per array the native form has seen (the context's query and output rows, each layer's cache rows:
-     * a few dozen), so that a call allocates nothing. Arrays hash and compare by identity.
+     * One segment per array the native form has seen (the context's query and output rows), so that a call allocates
+     * nothing. Arrays hash and compare by identity.
      */
-    private final ConcurrentHashMap<Object, MemorySegment> segments = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<float[], MemorySegment> segments = new ConcurrentHashMap<>();
 
     private MemorySegment segment(float[] a) {
         MemorySegment s = segments.get(a);
-        return s != null ? s : segments.computeIfAbsent(a, x -> MemorySegment.ofArray((float[]) x));
+        return s != null ? s : segments.computeIfAbsent(a, MemorySegment::ofArray);
     }
 
-    private MemorySegment segment(short[] a) {
-        MemorySegment s = segments.get(a);
-        return s != null ? s : segments.computeIfAbsent(a, x -> MemorySegment.ofArray((short[]) x));
-    }
 
     FlashAttentionF16(int maxHeads, int hdK, int hdV) {
         qh = new float[maxHeads * hdK];
@@ -58,21 +55,21 @@ final class FlashAttentionF16 {
 
     /**
      * Attends query {@code q[qOff .. qOff+hdK)} (query head {@code head}) over positions {@code 0 .. len-1} of the
-     * cache rows {@code keys[s*kDim + kBase ..]}, {@code values[s*vDim + vBase ..]} (F16 bits); writes {@code hdV}
-     * values to {@code out[oOff ..]}.
+     * cache rows at element {@code s*kDim + kBase} of {@code keys} and {@code s*vDim + vBase} of {@code values}
+     * (F16 bits); writes {@code hdV} values to {@code out[oOff ..]}.
      */
-    void attend(int head, float[] q, int qOff, short[] keys, short[] values, int len, int kBase, int vBase,
+    void attend(int head, float[] q, int qOff, MemorySegment keys, MemorySegment values, int len, int kBase, int vBase,
                 int kDim, int vDim, int hdK, int hdV, float scale, float[] out, int oOff) {
         if (NATIVE) {
-            NativeAttention.attendF16(segment(q), qOff, segment(keys), kBase, kDim, segment(values), vBase, vDim, len,
-                    hdK, hdV, scale, segment(out), oOff);
+            NativeAttention.attendF16(segment(q), qOff, keys, kBase, kDim, values, vBase, vDim, len, hdK, hdV, scale,
+                    segment(out), oOff);
         } else {
             attendJava(head, q, qOff, keys, values, len, kBase, vBase, kDim, vDim, hdK, hdV, scale, out, oOff);
         }
     }
 
     /** {@link #attend} in Java (where the native build is unavailable; the reference for the native one). */
-    void attendJava(int head, float[] q, int qOff, short[] keys, short[] values, int len, int kBase, int vBase,
+    void attendJava(int head, float[] q, int qOff, MemorySegment keys, MemorySegment values, int len, int kBase, int vBase,
                     int kDim, int vDim, int hdK, int hdV, float scale, float[] out, int oOff) {
         int qo = head * hdK, ao = head * hdV;
         float[] kr = kRow, vr = vRow;
@@ -80,7 +77,8 @@ final class FlashAttentionF16 {
         for (int i = 0; i < hdV; i++) acc[ao + i] = 0f;
         float sum = 0, m = Float.NEGATIVE_INFINITY;
         for (int s = 0; s < len; s++) {
-            for (int i = 0, ko = s * kDim + kBase; i < hdK; i++) kr[qo + i] = Float.float16ToFloat(keys[ko + i]);
+            long ko = (long) s * kDim + kBase, vo = (long) s * vDim + vBase;
+            for (int i = 0; i < hdK; i++) kr[qo + i] = Float.float16ToFloat(keys.getAtIndex(ValueLayout.JAVA_SHORT, ko + i));
             float sc = (VECTOR ? dotF16(qh, qo, kr, qo, hdK, lanes, head * 16) : dotF16(qh, qo, kr, qo, hdK)) * scale;
             float mOld = m, ms = 1f, vs = 1f;
             if (sc > m) {
@@ -90,7 +88,7 @@ final class FlashAttentionF16 {
             } else {
                 vs = CMath.exp(sc - m);
             }
-            for (int i = 0, vo = s * vDim + vBase; i < hdV; i++) vr[ao + i] = Float.float16ToFloat(values[vo + i]);
+            for (int i = 0; i < hdV; i++) vr[ao + i] = Float.float16ToFloat(values.getAtIndex(ValueLayout.JAVA_SHORT, vo + i));
             for (int i = 0; i < hdV; i++) acc[ao + i] = f16(Math.fma(vr[ao + i], vs, acc[ao + i]));
             sum = Math.fma(sum, ms, vs);
         }

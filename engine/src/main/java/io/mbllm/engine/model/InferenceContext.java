@@ -1,5 +1,8 @@
 package io.mbllm.engine.model;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 import java.util.Arrays;
 
 import io.mbllm.engine.lora.LoraMatMul;
@@ -338,9 +341,10 @@ public final class InferenceContext implements AutoCloseable {
     private void storeKv(int l, int n, int pos0) {
         int kDim = cfg.keyDim(l), vDim = cfg.valueDim(l);
         if (KvCache.F16) { // rounded to nearest-even, as ggml's F32 -> F16 copy into its cache
-            short[] kc = cache.keys16[l], vc = cache.values16[l];
-            for (int i = 0, o = pos0 * kDim; i < n * kDim; i++) kc[o + i] = Float.floatToFloat16(k[i]);
-            for (int i = 0, o = pos0 * vDim; i < n * vDim; i++) vc[o + i] = Float.floatToFloat16(v[i]);
+            MemorySegment kc = cache.keys16[l], vc = cache.values16[l];
+            long ko = (long) pos0 * kDim, vo = (long) pos0 * vDim;
+            for (int i = 0; i < n * kDim; i++) kc.setAtIndex(ValueLayout.JAVA_SHORT, ko + i, Float.floatToFloat16(k[i]));
+            for (int i = 0; i < n * vDim; i++) vc.setAtIndex(ValueLayout.JAVA_SHORT, vo + i, Float.floatToFloat16(v[i]));
         } else {
             System.arraycopy(k, 0, cache.keys[l], pos0 * kDim, n * kDim);
             System.arraycopy(v, 0, cache.values[l], pos0 * vDim, n * vDim);
@@ -368,7 +372,7 @@ public final class InferenceContext implements AutoCloseable {
         int qDim = cfg.queryDim(l), kDim = cfg.keyDim(l), vDim = cfg.valueDim(l), oDim = nHead * hdV;
         float scale = GGML_F16_ATTN ? 1.0f / (float) Math.sqrt(hdK) : (float) (1.0 / Math.sqrt(hdK));
         float[] keys = GGML_F16_ATTN ? null : cache.keys[l], values = GGML_F16_ATTN ? null : cache.values[l];
-        short[] keys16 = GGML_F16_ATTN ? cache.keys16[l] : null, values16 = GGML_F16_ATTN ? cache.values16[l] : null;
+        MemorySegment keys16 = GGML_F16_ATTN ? cache.keys16[l] : null, values16 = GGML_F16_ATTN ? cache.values16[l] : null;
         for (int h = from; h < to; h++) {
             int kvh = h / group;
             int sOff = h * nCtx;
@@ -422,5 +426,6 @@ public final class InferenceContext implements AutoCloseable {
     @Override
     public void close() {
         if (ownsParallel) parallel.close();
+        cache.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.mbllm.engine.model;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 
 import io.mbllm.kernels.nativ.WeightCopies;
@@ -101,22 +102,30 @@ public final class Model implements AutoCloseable {
     /**
      * A fresh context (empty KV cache) with the given options.
      *
-     * @throws IllegalArgumentException when the KV cache for {@code contextLength} does not fit in the heap
-     *                                  (the message states the size), instead of running out of memory
+     * @throws IllegalArgumentException when the KV cache for {@code contextLength} cannot fit (the message states the
+     *                                  size): an F16 cache (native memory) larger than the machine's memory, a float32
+     *                                  cache (Java heap) larger than the free heap or than one array per layer holds
      */
     public InferenceContext newContext(ContextOptions options) {
         checkOpen();
         long need = KvCache.bytesFor(config, options.contextLength());
-        Runtime rt = Runtime.getRuntime();
-        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        long perLayer = 0;
-        for (int l = 0; l < config.blockCount(); l++) {
-            perLayer = Math.max(perLayer, (long) options.contextLength() * Math.max(config.keyDim(l), config.valueDim(l)));
-        }
-        if (need > available || perLayer > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("num_ctx " + options.contextLength() + " needs a " + (need >> 20)
-                    + " MiB KV cache (" + (KvCache.F16 ? "F16" : "F32") + "); only " + (available >> 20)
-                    + " MiB of heap are free");
+        String what = "num_ctx " + options.contextLength() + " needs a " + (need >> 20) + " MiB KV cache";
+        if (KvCache.F16) {
+            long physical = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                    .getTotalMemorySize();
+            if (need > physical) {
+                throw new IllegalArgumentException(what + " (F16); this machine has " + (physical >> 20) + " MiB of memory");
+            }
+        } else {
+            Runtime rt = Runtime.getRuntime();
+            long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+            long perLayer = 0;
+            for (int l = 0; l < config.blockCount(); l++) {
+                perLayer = Math.max(perLayer, (long) options.contextLength() * Math.max(config.keyDim(l), config.valueDim(l)));
+            }
+            if (need > available || perLayer > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException(what + " (F32); only " + (available >> 20) + " MiB of heap are free");
+            }
         }
         return new InferenceContext(this, options);
     }

@@ -66,10 +66,10 @@ class FlashAttentionF16Test {
                     float[] want = new float[heads * hd + 1], viaAttend = new float[heads * hd + 1];
                     for (int h = 0; h < heads; h++) {
                         int kvh = h % kvHeads;
-                        fa.attendJava(h, q, 1 + h * hd, keys, values, len, kvh * hd, 2 + kvh * hd, kDim, vDim, hd, hd,
-                                scale, want, h * hd);
-                        fa.attend(h, q, 1 + h * hd, keys, values, len, kvh * hd, 2 + kvh * hd, kDim, vDim, hd, hd, scale,
-                                viaAttend, h * hd);
+                        fa.attendJava(h, q, 1 + h * hd, MemorySegment.ofArray(keys), MemorySegment.ofArray(values), len,
+                                kvh * hd, 2 + kvh * hd, kDim, vDim, hd, hd, scale, want, h * hd);
+                        fa.attend(h, q, 1 + h * hd, MemorySegment.ofArray(keys), MemorySegment.ofArray(values), len,
+                                kvh * hd, 2 + kvh * hd, kDim, vDim, hd, hd, scale, viaAttend, h * hd);
                     }
                     assertSameBits(want, viaAttend, "attend hd " + hd + " len " + len + " spread " + spread);
                     for (NativeVariant v : NativeAttention.variants()) {
@@ -107,7 +107,8 @@ class FlashAttentionF16Test {
         FlashAttentionF16 fa = new FlashAttentionF16(heads, hd, hd);
         float[] out = new float[kDim];
         for (int h = 0; h < heads; h++) {
-            fa.attend(h, q, h * hd, keys, values, len, h * hd, h * hd, kDim, kDim, hd, hd, scale, out, h * hd);
+            fa.attend(h, q, h * hd, MemorySegment.ofArray(keys), MemorySegment.ofArray(values), len, h * hd, h * hd, kDim,
+                    kDim, hd, hd, scale, out, h * hd);
         }
         for (int h = 0; h < heads; h++) {
             double[] s = new double[len];

@@ -335,26 +335,14 @@ static void pack_legacy(int wtype, const uint8_t *x, int64_t nb, int64_t b, int 
         for (int j = 0; j < 4; j++) codes[64 * c + 4 * k + j] = x[2 + 4 * c + j] ^ flip;
 }
 
-/* Q4_K block b of row k of a group (layout: mk_internal.h, MK_PK_BLOCK); six-bit scales as in §2 of the quant doc. */
+/* Q4_K block b of row k of a group (layout: mk_internal.h, MK_PK_BLOCK). */
 static void pack_q4_K(const uint8_t *x, int64_t b, int k, uint8_t *grp) {
     uint8_t *gb = grp + b * MK_PK_BLOCK;
-    const uint8_t *q = x + 4;
-    uint8_t sc[8], m[8];
-    for (int j = 0; j < 4; j++) {
-        sc[j] = q[j] & 63;
-        m[j] = q[j + 4] & 63;
-        sc[j + 4] = (q[j + 8] & 0x0f) | ((q[j] >> 6) << 4);
-        m[j + 4] = (q[j + 8] >> 4) | ((q[j + 4] >> 6) << 4);
-    }
     for (int j = 0; j < 4; j++)
         for (int c = 0; c < 8; c++) memcpy(gb + 512 * j + 64 * c + 4 * k, x + 16 + 32 * j + 4 * c, 4);
-    for (int s2 = 0; s2 < 8; s2++) gb[2048 + 16 * s2 + k] = sc[s2];
-    for (int i = 0; i < 4; i++) {
-        gb[2176 + 32 * i + 2 * k] = m[2 * i];
-        gb[2176 + 32 * i + 2 * k + 1] = m[2 * i + 1];
-    }
-    memcpy(gb + 2304 + 2 * k, x, 2);
-    memcpy(gb + 2336 + 2 * k, x + 2, 2);
+    for (int w = 0; w < 3; w++) memcpy(gb + 2048 + 64 * w + 4 * k, x + 4 + 4 * w, 4);
+    memcpy(gb + 2240 + 2 * k, x, 2);
+    memcpy(gb + 2272 + 2 * k, x + 2, 2);
 }
 
 int mbllm_pack(int variant, int wtype, const void *w, int64_t rows, int64_t cols, void *dst) {

@@ -65,14 +65,14 @@ typedef void (*mk_gemm_fn)(int64_t n, const uint8_t *w, int64_t w_stride, const 
 #define MK_PKT 4
 
 /*
- * Packed Q4_K: the same groups of MK_PR rows; per block b (256 elements) MK_PK_BLOCK bytes: the codes (2048 bytes:
- * for each 64-element pair j of sub-blocks, eight 64-byte chunks; chunk c holds, as int32 lane k, the code bytes
- * 32j+4c..32j+4c+3 of row k, whose low nibbles are sub-block 2j and high nibbles sub-block 2j+1), the six-bit
- * scales unpacked to bytes (128: sub-block s of row k at 16s+k), the mins unpacked to bytes (128: pair i of row k
- * at 32i+2k: m[2i], m[2i+1], widened to int16 pairs in the kernel), then the 16 fp16 d and the 16 fp16 dmin (64).
- * 2.8 % larger than the plain rows (the weight stream of a token is memory-bound: every byte counts).
+ * Packed Q4_K: the same groups of MK_PR rows; per block b (256 elements) MK_PK_BLOCK bytes, exactly the plain rows'
+ * bytes rearranged (the weight stream of a token is memory-bound: every byte counts): the codes (2048 bytes: for
+ * each 64-element pair j of sub-blocks, eight 64-byte chunks; chunk c holds, as int32 lane k, the code bytes
+ * 32j+4c..32j+4c+3 of row k, whose low nibbles are sub-block 2j and high nibbles sub-block 2j+1), the rows' 12-byte
+ * six-bit scale fields as three 64-byte words (word w holds, as int32 lane k, bytes 4w..4w+3 of row k's field;
+ * the kernel unpacks scales and mins per block), then the 16 fp16 d and the 16 fp16 dmin (64).
  */
-#define MK_PK_BLOCK 2368
+#define MK_PK_BLOCK 2304
 
 /*
  * Per activation row and block: the scale as float (dy) and integer words (sy): Q8_0, one word, the sum of the

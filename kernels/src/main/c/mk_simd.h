@@ -752,7 +752,7 @@ static void pprep_k(int64_t nb, const uint8_t *a, int64_t as, int32_t n_tok, flo
  * Packed Q4_K, MK_PR rows x nt (<= MK_PKT) tokens. Per pair of sub-blocks the 16 rows' codes are split into low and
  * high nibbles once (16 registers) and reused for every token: 16 vpdpbusd give the two sub-block sums of all 16
  * rows, scaled by the rows' six-bit scales (exact int32, as the plain kernel's sum); the mins term is 4 vpdpwssd of
- * the min pairs (bytes widened to int16) with the activation's sub-block sums. acc += yd * (d * sum - dmin * mins) per row lane.
+ * the min pairs (unpacked to int16 per block) with the activation's sub-block sums. acc += yd * (d * sum - dmin * mins) per row lane.
  */
 MK_INLINE void ptileb_q4_K(int64_t nb, const uint8_t *g, const uint8_t *a, int64_t as, const float *dy,
                            const int32_t *sy, int nt, float *dst, int64_t ds) {
@@ -760,7 +760,16 @@ MK_INLINE void ptileb_q4_K(int64_t nb, const uint8_t *g, const uint8_t *a, int64
     __m512 acc[MK_PKT];
     for (int t = 0; t < MK_PKT; t++) acc[t] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
-        const uint8_t *gb = g + b * MK_PK_BLOCK, *scb = gb + 2048, *mpb = gb + 2176, *db = gb + 2304;
+        const uint8_t *gb = g + b * MK_PK_BLOCK, *db = gb + 2240;
+        /* the rows' 12-byte scale fields as three words per lane: six-bit scales and mins, unpacked to bytes */
+        const __m512i w0 = _mm512_loadu_si512((const void *)(gb + 2048));
+        const __m512i w1 = _mm512_loadu_si512((const void *)(gb + 2112));
+        const __m512i w2 = _mm512_loadu_si512((const void *)(gb + 2176));
+        const __m512i b6 = _mm512_set1_epi8(0x3f), b4 = _mm512_set1_epi8(0x0f), b30 = _mm512_set1_epi8(0x30);
+        const __m512i sc_lo = _mm512_and_si512(w0, b6), mn_lo = _mm512_and_si512(w1, b6);
+        const __m512i sc_hi = _mm512_or_si512(_mm512_and_si512(w2, b4), _mm512_and_si512(_mm512_srli_epi32(w0, 2), b30));
+        const __m512i mn_hi = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(w2, 4), b4),
+                                              _mm512_and_si512(_mm512_srli_epi32(w1, 2), b30));
         __m512i isum[MK_PKT];
         for (int t = 0; t < MK_PKT; t++) isum[t] = _mm512_setzero_si512();
         for (int j = 0; j < 4; j++) {
@@ -770,8 +779,10 @@ MK_INLINE void ptileb_q4_K(int64_t nb, const uint8_t *g, const uint8_t *a, int64
                 lo[c] = _mm512_and_si512(v, m4);
                 hi[c] = _mm512_and_si512(_mm512_srli_epi16(v, 4), m4);
             }
-            const __m512i sl = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(scb + 32 * j)));
-            const __m512i sh = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(scb + 32 * j + 16)));
+            /* sub-blocks 2j and 2j+1: byte (2j)%4 and (2j+1)%4 of each lane, of the low or high four scales */
+            const __m512i src = j < 2 ? sc_lo : sc_hi;
+            const __m512i sl = _mm512_and_si512(_mm512_srli_epi32(src, 16 * (j & 1)), _mm512_set1_epi32(0xff));
+            const __m512i sh = _mm512_and_si512(_mm512_srli_epi32(src, 16 * (j & 1) + 8), _mm512_set1_epi32(0xff));
             for (int t = 0; t < nt; t++) {
                 const uint8_t *y = a + t * as + b * MK_B_Q8_K + 4 + 64 * j;
                 __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
@@ -782,14 +793,21 @@ MK_INLINE void ptileb_q4_K(int64_t nb, const uint8_t *g, const uint8_t *a, int64
                 isum[t] = _mm512_add_epi32(isum[t], _mm512_add_epi32(_mm512_mullo_epi32(s0, sl), _mm512_mullo_epi32(s1, sh)));
             }
         }
+        /* min pairs (m[2i], m[2i+1]) as int16 pairs per lane: bytes 2i%4 and 2i%4+1 of the low or high mins */
+        const __m512i lo8 = _mm512_set1_epi32(0x000000ff), hi8 = _mm512_set1_epi32(0x00ff0000);
+        const __m512i mpair[4] = {
+            _mm512_or_si512(_mm512_and_si512(mn_lo, lo8), _mm512_and_si512(_mm512_slli_epi32(mn_lo, 8), hi8)),
+            _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(mn_lo, 16), lo8), _mm512_and_si512(_mm512_srli_epi32(mn_lo, 8), hi8)),
+            _mm512_or_si512(_mm512_and_si512(mn_hi, lo8), _mm512_and_si512(_mm512_slli_epi32(mn_hi, 8), hi8)),
+            _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(mn_hi, 16), lo8), _mm512_and_si512(_mm512_srli_epi32(mn_hi, 8), hi8)),
+        };
         const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)db));
         const __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(db + 32)));
         for (int t = 0; t < nt; t++) {
             const int32_t *w = sy + 4 * (t * nb + b);
             __m512i ms = _mm512_setzero_si512();
             for (int i = 0; i < 4; i++)
-                ms = _mm512_dpwssd_epi32(ms, _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *)(mpb + 32 * i))),
-                                         _mm512_set1_epi32(w[i]));
+                ms = _mm512_dpwssd_epi32(ms, mpair[i], _mm512_set1_epi32(w[i]));
             const __m512 yd = _mm512_set1_ps(dy[t * nb + b]);
             acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[t]), _mm512_mul_ps(d, yd), acc[t]);
             acc[t] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(ms), _mm512_mul_ps(dmin, yd), acc[t]);

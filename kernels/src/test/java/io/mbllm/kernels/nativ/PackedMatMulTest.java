@@ -50,8 +50,8 @@ class PackedMatMulTest {
                 int rows = shape[0], cols = shape[1] * type.blockSize();
                 WeightMatrix w = randomCodes(type, rows, cols, rnd.nextLong());
                 long bytes = mbllm_kernels_h.mbllm_pack_bytes(v.id(), id, rows, cols);
-                // Q4_K: 2368 bytes per 16-row group and block (scales and mins unpacked to bytes), plain tail rows
-                long wantBytes = type == GgmlType.Q4_K ? rows / 16 * 2368L * shape[1] + rows % 16 * w.rowBytes() : w.rowBytes() * rows;
+                // Q4_K: 2304 bytes per 16-row group and block (the plain bytes rearranged), plain tail rows
+                long wantBytes = type == GgmlType.Q4_K ? rows / 16 * 2304L * shape[1] + rows % 16 * w.rowBytes() : w.rowBytes() * rows;
                 assertEquals(wantBytes, bytes, "packed size");
                 MemorySegment packed = arena.allocate(bytes, 64);
                 assertEquals(0, mbllm_kernels_h.mbllm_pack(v.id(), id, w.data(), rows, cols, packed));

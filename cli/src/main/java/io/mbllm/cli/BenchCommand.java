@@ -46,6 +46,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-n", "--n-gen"}, paramLabel = "N", description = "Generated tokens of the tg test, 0 to skip (default: ${DEFAULT-VALUE}).")
     int gen = 32;
 
+    @Option(names = {"-d", "--n-depth"}, paramLabel = "D", description = "Tokens cached before each run of a test, not timed "
+            + "(llama-bench's -d): the speed at that context depth; tests are then named as llama-bench's, e.g. tg32 @ d1024 "
+            + "(default: ${DEFAULT-VALUE}).")
+    int depth = 0;
+
     @Option(names = {"-r", "--repetitions"}, paramLabel = "R", description = "Timed repetitions of each test (default: ${DEFAULT-VALUE}).")
     int reps = 3;
 
@@ -76,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             Benchmark.Spec bench;
             try {
-                bench = new Benchmark.Spec(prompt, gen, reps, !noWarmup, seed);
+                bench = new Benchmark.Spec(prompt, gen, reps, !noWarmup, seed, depth);
             } catch (IllegalArgumentException e) {
                 throw new EngineOptions.CliException(2, e.getMessage());
             }
@@ -179,6 +184,7 @@ final class BenchCommand implements Callable<Integer> {
             b.append(i == 0 ? "\n" : ",\n").append("    {\"test\": ").append(str(r.name()))
                     .append(", \"n_prompt\": ").append(r.promptTokens())
                     .append(", \"n_gen\": ").append(r.genTokens())
+                    .append(", \"n_depth\": ").append(r.depth())
                     .append(", \"samples_ns\": ").append(java.util.Arrays.toString(r.samplesNs()))
                     .append(", \"samples_ts\": ").append(numbers(r.tokensPerSecond()))
                     .append(", \"avg_ts\": ").append(num(rate.value()))

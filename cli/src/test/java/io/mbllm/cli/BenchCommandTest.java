@@ -67,6 +67,19 @@ class BenchCommandTest {
     }
 
     @Test
+    void depthNamesTheTestsAsLlamaBenchAndIsReported() throws Exception {
+        CliRun r = CliRun.of("bench", model(), "-p", "8", "-n", "4", "-d", "16", "-r", "1", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode tests = new ObjectMapper().readTree(r.out()).get("tests");
+        assertEquals("pp8 @ d16", tests.get(0).get("test").asText());
+        assertEquals("tg4 @ d16", tests.get(1).get("test").asText());
+        for (JsonNode t : tests) assertEquals(16, t.get("n_depth").asInt());
+        CliRun bad = CliRun.of("bench", model(), "-d", "-1");
+        assertEquals(2, bad.exit(), bad.out() + bad.err());
+        assertTrue(bad.err().contains("depth must be >= 0"), bad.err());
+    }
+
+    @Test
     void noRepackReadsThePlainLayoutAndSaysSo() throws Exception {
         CliRun r = CliRun.of("bench", model(), "-p", "8", "-n", "4", "-r", "1", "-t", "1", "--no-repack", "--json");
         assertEquals(0, r.exit(), r.err());

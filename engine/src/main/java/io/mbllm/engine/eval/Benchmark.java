@@ -32,17 +32,25 @@ public final class Benchmark {
      * @param repetitions  timed runs of each test
      * @param warmup       run each test once untimed first
      * @param seed         seed of the random token ids
+     * @param depth        tokens cached before each run of a test, not timed (llama-bench's {@code -d}): the speed at
+     *                     that context depth
      */
-    public record Spec(int promptTokens, int genTokens, int repetitions, boolean warmup, long seed) {
+    public record Spec(int promptTokens, int genTokens, int repetitions, boolean warmup, long seed, int depth) {
         public Spec {
             if (promptTokens < 0 || genTokens < 0) throw new IllegalArgumentException("token counts must be >= 0");
+            if (depth < 0) throw new IllegalArgumentException("depth must be >= 0: " + depth);
             if (promptTokens == 0 && genTokens == 0) throw new IllegalArgumentException("nothing to run: -p and -n are both 0");
             if (repetitions < 1) throw new IllegalArgumentException("repetitions must be >= 1: " + repetitions);
         }
 
-        /** Positions the context needs: the larger of the two tests. */
+        /** Tests from an empty cache. */
+        public Spec(int promptTokens, int genTokens, int repetitions, boolean warmup, long seed) {
+            this(promptTokens, genTokens, repetitions, warmup, seed, 0);
+        }
+
+        /** Positions the context needs: the depth and the larger of the two tests. */
         public int contextLength() {
-            return Math.max(1, Math.max(promptTokens, genTokens));
+            return Math.max(1, Math.addExact(depth, Math.max(promptTokens, genTokens)));
         }
     }
 
@@ -52,16 +60,22 @@ public final class Benchmark {
      * @param promptTokens P (0 for a generation test)
      * @param genTokens    N (0 for a prompt test)
      * @param samplesNs    wall time of each repetition
+     * @param depth        tokens cached before each repetition
      */
-    public record Result(int promptTokens, int genTokens, long[] samplesNs) {
+    public record Result(int promptTokens, int genTokens, long[] samplesNs, int depth) {
+        /** A result from an empty cache. */
+        public Result(int promptTokens, int genTokens, long[] samplesNs) {
+            this(promptTokens, genTokens, samplesNs, 0);
+        }
+
         @Override
         public long[] samplesNs() {
             return samplesNs.clone();
         }
 
-        /** {@code ppP} or {@code tgN}, as llama-bench names it. */
+        /** {@code ppP} or {@code tgN}, with {@code " @ dD"} at a depth, as llama-bench names it. */
         public String name() {
-            return promptTokens > 0 ? "pp" + promptTokens : "tg" + genTokens;
+            return (promptTokens > 0 ? "pp" + promptTokens : "tg" + genTokens) + (depth > 0 ? " @ d" + depth : "");
         }
 
         /** Tokens per second of each repetition: {@code 1e9 · tokens / ns}. */
@@ -141,47 +155,57 @@ public final class Benchmark {
         SplittableRandom rnd = new SplittableRandom(spec.seed());
         Listener log = listener != null ? listener : m -> {};
         List<Result> out = new ArrayList<>();
+        // the BOS (when given) starts the cached tokens, else each test, as before depths existed
+        int[] cached = spec.depth() > 0 ? randomTokens(rnd, spec.depth(), nVocab, bos) : new int[0];
+        int first = spec.depth() > 0 ? -1 : bos;
+        String at = spec.depth() > 0 ? " @ d" + spec.depth() : "";
         try {
             if (spec.promptTokens() > 0) {
-                int[] tokens = randomTokens(rnd, spec.promptTokens(), nVocab, bos);
-                String name = "pp" + spec.promptTokens();
+                int[] tokens = randomTokens(rnd, spec.promptTokens(), nVocab, first);
+                String name = "pp" + spec.promptTokens() + at;
                 if (spec.warmup()) {
                     log.progress(name + ": warm-up");
-                    ctx.reset();
+                    prefill(ctx, cached);
                     ctx.evaluate(tokens);
                 }
                 long[] ns = new long[spec.repetitions()];
                 for (int r = 0; r < ns.length; r++) {
                     log.progress(name + ": run " + (r + 1) + "/" + ns.length);
-                    ctx.reset();
+                    prefill(ctx, cached);
                     long t0 = System.nanoTime();
                     ctx.evaluate(tokens);
                     ns[r] = System.nanoTime() - t0;
                 }
-                out.add(new Result(spec.promptTokens(), 0, ns));
+                out.add(new Result(spec.promptTokens(), 0, ns, spec.depth()));
             }
             if (spec.genTokens() > 0) {
-                int[] tokens = randomTokens(rnd, spec.genTokens(), nVocab, bos);
-                String name = "tg" + spec.genTokens();
+                int[] tokens = randomTokens(rnd, spec.genTokens(), nVocab, first);
+                String name = "tg" + spec.genTokens() + at;
                 if (spec.warmup()) {
                     log.progress(name + ": warm-up");
-                    ctx.reset();
+                    prefill(ctx, cached);
                     ctx.step(tokens[0]);
                 }
                 long[] ns = new long[spec.repetitions()];
                 for (int r = 0; r < ns.length; r++) {
                     log.progress(name + ": run " + (r + 1) + "/" + ns.length);
-                    ctx.reset();
+                    prefill(ctx, cached);
                     long t0 = System.nanoTime();
                     for (int token : tokens) ctx.step(token);
                     ns[r] = System.nanoTime() - t0;
                 }
-                out.add(new Result(0, spec.genTokens(), ns));
+                out.add(new Result(0, spec.genTokens(), ns, spec.depth()));
             }
         } catch (ContextOverflowException e) {
             throw new IllegalStateException("test does not fit the checked context", e);
         }
         return out;
+    }
+
+    /** Clears the cache, then fills it with {@code cached} (the depth; nothing for depth 0). */
+    private static void prefill(InferenceContext ctx, int[] cached) throws ContextOverflowException {
+        ctx.reset();
+        if (cached.length > 0) ctx.evaluate(cached);
     }
 
     /** {@code n} ids: {@code first} (when &gt;= 0) then uniform random ids. */

@@ -109,6 +109,15 @@ class BenchmarkTest {
             try (InferenceContext small = model.newContext(ContextOptions.of(8).withParallel(pool))) {
                 assertThrows(EvalException.class, () -> Benchmark.run(small, spec, 1, null));
             }
+            // at a depth: the cache holds D tokens before each timed run (not timed), names as llama-bench's
+            Benchmark.Spec deep = new Benchmark.Spec(4, 3, 1, false, 7, 5);
+            assertEquals(9, deep.contextLength());
+            try (InferenceContext ctx = model.newContext(ContextOptions.of(deep.contextLength()).withParallel(pool))) {
+                List<Benchmark.Result> rs = Benchmark.run(ctx, deep, 1, null);
+                assertEquals(List.of("pp4 @ d5", "tg3 @ d5"), rs.stream().map(Benchmark.Result::name).toList());
+                assertEquals(5 + 3, ctx.position(), "the last run stepped 3 tokens after the 5 cached ones");
+            }
+            assertThrows(IllegalArgumentException.class, () -> new Benchmark.Spec(4, 3, 1, false, 7, -1));
         }
     }
 }

@@ -134,17 +134,6 @@ public final class HealCommand implements Callable<Integer> {
         }
     }
 
-    /** A failure with its exit status. */
-    static final class Failure extends Exception {
-        private static final long serialVersionUID = 1L;
-        final int exitCode;
-
-        Failure(int exitCode, String message) {
-            super(message);
-            this.exitCode = exitCode;
-        }
-    }
-
     @Override
     public Integer call() {
         PrintWriter o = new PrintWriter(ctx.out(), true, StandardCharsets.UTF_8);
@@ -152,7 +141,7 @@ public final class HealCommand implements Callable<Integer> {
         try {
             run(o);
             return 0;
-        } catch (Failure e) {
+        } catch (EngineOptions.CliException e) {
             err.println("mbllm heal: " + e.getMessage());
             return e.exitCode;
         } catch (EvalException | TokenizerException | LoraException | ModelLoadException | IllegalArgumentException
@@ -184,32 +173,27 @@ public final class HealCommand implements Callable<Integer> {
         }
     }
 
-    private HealOptions options() throws Failure {
-        if (data == null && generate == null) throw new Failure(2, "give training text with --data FILE and/or --generate N");
-        if (prompts != null && generate == null) throw new Failure(2, "--prompts needs --generate N");
-        Set<LoraTarget> targets;
-        try {
-            targets = lora.check();
-        } catch (EngineOptions.CliException e) {
-            throw new Failure(e.exitCode, e.getMessage());
-        }
-        if (threads < 1) throw new Failure(2, "--threads must be at least 1, got " + threads);
-        if (cacheMb < 0) throw new Failure(2, "--cache-mb must not be negative, got " + cacheMb);
+    private HealOptions options() throws EngineOptions.CliException {
+        if (data == null && generate == null) throw new EngineOptions.CliException(2, "give training text with --data FILE and/or --generate N");
+        if (prompts != null && generate == null) throw new EngineOptions.CliException(2, "--prompts needs --generate N");
+        Set<LoraTarget> targets = lora.check();
+        if (threads < 1) throw new EngineOptions.CliException(2, "--threads must be at least 1, got " + threads);
+        if (cacheMb < 0) throw new EngineOptions.CliException(2, "--cache-mb must not be negative, got " + cacheMb);
         GgmlType type = switch (adapterType.toLowerCase(Locale.ROOT)) {
             case "f16" -> GgmlType.F16;
             case "f32" -> GgmlType.F32;
-            default -> throw new Failure(2, "--adapter-type must be f16 or f32, got " + adapterType);
+            default -> throw new EngineOptions.CliException(2, "--adapter-type must be f16 or f32, got " + adapterType);
         };
-        if (create != null && !ModelName.isValid(create)) throw new Failure(2, "--create: invalid model name: " + create);
+        if (create != null && !ModelName.isValid(create)) throw new EngineOptions.CliException(2, "--create: invalid model name: " + create);
         try {
             return new HealOptions(lora.rank, lora.alpha, targets, lora.lr, steps, temperature, seed, evalCtx, type,
                     cacheMb << 20);
         } catch (IllegalArgumentException e) {
-            throw new Failure(2, e.getMessage());
+            throw new EngineOptions.CliException(2, e.getMessage());
         }
     }
 
-    private void run(PrintWriter o) throws Failure, IOException, EvalException, LoraException, ModelLoadException,
+    private void run(PrintWriter o) throws EngineOptions.CliException, IOException, EvalException, LoraException, ModelLoadException,
             StoreException, CliException, ApiException, InterruptedException {
         HealOptions opts = options();
         ModelRef s = ModelRef.resolve(student, ctx);
@@ -221,7 +205,7 @@ public final class HealCommand implements Callable<Integer> {
         }
         Path adapter = ctx.cwd().resolve(lora.out).toAbsolutePath();
         if (adapter.getParent() != null && !Files.isDirectory(adapter.getParent())) {
-            throw new Failure(1, adapter.getParent() + ": no such folder");
+            throw new EngineOptions.CliException(1, adapter.getParent() + ": no such folder");
         }
         HealReport report;
         try (Parallel pool = new Parallel(threads); Model tm = Model.open(t.file()); Model sm = Model.open(s.file())) {
@@ -241,7 +225,7 @@ public final class HealCommand implements Callable<Integer> {
                 }
                 for (int i = 0; i + lora.seqLen <= ids.length; i += lora.seqLen) train.add(Arrays.copyOfRange(ids, i, i + lora.seqLen));
                 if (train.isEmpty()) {
-                    throw new Failure(1, data + " has " + ids.length + " training tokens, fewer than one sequence of --seq-len " + lora.seqLen);
+                    throw new EngineOptions.CliException(1, data + " has " + ids.length + " training tokens, fewer than one sequence of --seq-len " + lora.seqLen);
                 }
             }
             if (generate != null) {
@@ -260,7 +244,7 @@ public final class HealCommand implements Callable<Integer> {
                 eval = concat(generate(tm, tok, startToken(tok, bos), List.of(), n, seed + 1, pool, "teacher writing held-out text"));
             }
             if (eval.length < 2 * evalCtx) {
-                throw new Failure(1, "the held-out text has " + eval.length + " tokens; --eval-ctx " + evalCtx
+                throw new EngineOptions.CliException(1, "the held-out text has " + eval.length + " tokens; --eval-ctx " + evalCtx
                         + " needs at least " + 2 * evalCtx + " (give more text or a smaller --eval-ctx)");
             }
             List<TrainBatch> batches = new ArrayList<>();
@@ -375,18 +359,18 @@ public final class HealCommand implements Callable<Integer> {
      * @param fromArgument what a Modelfile's FROM names it by (the store name, or the absolute file path)
      */
     record ModelRef(Path file, String fromArgument) {
-        static ModelRef resolve(String arg, CliContext ctx) throws Failure, IOException, StoreException {
+        static ModelRef resolve(String arg, CliContext ctx) throws EngineOptions.CliException, IOException, StoreException {
             Path p = ctx.cwd().resolve(arg);
             if (Files.isRegularFile(p)) return new ModelRef(p.toAbsolutePath(), p.toAbsolutePath().toString());
             if (arg.endsWith(".gguf") || arg.contains("/") && !ModelName.isValid(arg)) throw new NoSuchFileException(arg);
-            if (!ModelName.isValid(arg)) throw new Failure(1, arg + ": neither a file nor a valid model name");
+            if (!ModelName.isValid(arg)) throw new EngineOptions.CliException(1, arg + ": neither a file nor a valid model name");
             ModelStore store = ModelStore.open(ModelStore.defaultRoot(ctx.env(), System.getProperty("user.home")));
             ModelName name = ModelName.parse(arg);
             var m = store.manifest(name);
             if (!m.layers(io.mbllm.server.store.LayerKind.ADAPTER).isEmpty()) {
-                throw new Failure(1, arg + " already has adapters: heal the plain model");
+                throw new EngineOptions.CliException(1, arg + " already has adapters: heal the plain model");
             }
-            Layer model = m.modelLayer().orElseThrow(() -> new Failure(1, arg + " has no model layer"));
+            Layer model = m.modelLayer().orElseThrow(() -> new EngineOptions.CliException(1, arg + " has no model layer"));
             return new ModelRef(store.blobs().path(model.digest()), arg);
         }
     }
